@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DisputesConfig(AppConfig):
+    name = "disputes"
+    verbose_name = _("Disputes")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,44 @@
+"""The main navigation: one list, filtered per user by permission (so each role sees its own menu)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None = None  # any one of these (comma-separated) suffices
+    staff_only: bool = False
+
+    def allowed(self, user) -> bool:
+        if self.staff_only and not user.is_staff:
+            return False
+        if self.permission is None:
+            return True
+        return any(user.has_perm(p.strip()) for p in self.permission.split(","))
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Home"), "home"),
+    NavItem(_("Regions and units"), "mediation:structure", "mediation.view_region"),
+    NavItem(_("Administration"), "admin:index", staff_only=True),
+]
+
+
+def items_for(user, current_path: str = "") -> list[dict]:
+    result = []
+    for item in NAV_ITEMS:
+        if not item.allowed(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        result.append({"label": item.label, "url": url, "active": active})
+    return result

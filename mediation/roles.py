@@ -1,0 +1,96 @@
+"""Roles as Django groups with model permissions.
+
+Each app declares the permissions its roles need in `<app>/roles.py` as ROLE_PERMISSIONS
+({Role: ["app_label.codename", ...]}). `sync_roles()` merges them and makes the groups match,
+idempotently; it runs after every migrate and from `manage.py setup_roles`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from mediation.choices import Role
+
+# The group of each role. Chinese names, because office staff read them in the admin.
+GROUP_NAMES: dict[str, str] = {
+    Role.GRID_WORKER: "网格员",
+    Role.MEDIATOR: "调解员",
+    Role.DISPATCHER: "坐席",
+    Role.LIAISON: "部门联络员",
+    Role.SUPERVISOR: "领导",
+    Role.OFFICE_ADMIN: "大调解办",
+    Role.AUDITOR: "审计员",
+    Role.API_CLIENT: "接口客户端",
+}
+
+_REFERENCE = ["mediation.view_region", "mediation.view_unit", "mediation.view_mediationorganization"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.GRID_WORKER: _REFERENCE,
+    Role.MEDIATOR: _REFERENCE,
+    Role.DISPATCHER: [*_REFERENCE, "mediation.view_membership"],
+    Role.LIAISON: _REFERENCE,
+    Role.SUPERVISOR: [*_REFERENCE, "mediation.view_membership"],
+    Role.OFFICE_ADMIN: [
+        f"mediation.{action}_{model}"
+        for model in ("region", "unit", "mediationorganization", "membership")
+        for action in ("add", "change", "delete", "view")
+    ],
+    Role.AUDITOR: [*_REFERENCE, "mediation.view_membership"],
+    Role.API_CLIENT: ["mediation.view_region", "mediation.view_unit"],
+}
+
+
+class UnknownPermission(LookupError):
+    pass
+
+
+def declared_permissions() -> dict[str, set[str]]:
+    """Every app's ROLE_PERMISSIONS, merged."""
+    merged: dict[str, set[str]] = defaultdict(set)
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.roles")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.roles":
+                raise
+            continue
+        for role, perms in getattr(module, "ROLE_PERMISSIONS", {}).items():
+            merged[role].update(perms)
+    return merged
+
+
+def group_for(role: str) -> Group:
+    group, _ = Group.objects.get_or_create(name=GROUP_NAMES[role])
+    return group
+
+
+@transaction.atomic
+def sync_roles(strict: bool = True) -> dict[str, int]:
+    """Create the role groups and set their permissions to exactly what the apps declare.
+
+    With strict=False, permissions not created yet (an app migrated later in the same run) are left out;
+    the next run adds them.
+    """
+    declared = declared_permissions()
+    wanted = {perm for perms in declared.values() for perm in perms}
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    missing = sorted(wanted - by_name.keys())
+    if missing and strict:
+        raise UnknownPermission(f"Unknown permissions declared for roles: {', '.join(missing)}")
+    counts = {}
+    for role in Role.values:
+        group = group_for(role)
+        group.permissions.set([by_name[p] for p in declared.get(role, ()) if p in by_name])
+        counts[role] = group.permissions.count()
+    return counts
