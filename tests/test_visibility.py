@@ -6,7 +6,7 @@ import pytest
 from guardian.shortcuts import assign_perm
 
 from mediation.choices import OrganizationKind, Role
-from mediation.models import Membership, MediationOrganization, Region, Unit
+from mediation.models import MediationOrganization, Membership, Region, Unit
 from mediation.scoping import Scope
 from mediation.services.memberships import grant
 
