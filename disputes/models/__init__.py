@@ -1,0 +1,27 @@
+from .config import CalendarDay, CalendarYear, Category, RiskRule, RoutingRule, SensitivePeriod, TimeLimit
+from .disputes import Attachment, Dispute, DisputeCounter, Party
+from .events import AppendOnlyError, Event
+from .handling import Agreement, Assignment, Extension, Feedback, FollowUp, MediationSession, Supervision
+
+__all__ = [
+    "Agreement",
+    "AppendOnlyError",
+    "Assignment",
+    "Attachment",
+    "CalendarDay",
+    "CalendarYear",
+    "Category",
+    "Dispute",
+    "DisputeCounter",
+    "Event",
+    "Extension",
+    "Feedback",
+    "FollowUp",
+    "MediationSession",
+    "Party",
+    "RiskRule",
+    "RoutingRule",
+    "SensitivePeriod",
+    "Supervision",
+    "TimeLimit",
+]

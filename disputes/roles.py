@@ -1,0 +1,46 @@
+"""Permissions the roles need on disputes (merged by mediation.roles.sync_roles)."""
+
+from mediation.choices import Role
+
+_VIEW = [
+    "disputes.view_dispute",
+    "disputes.view_party",
+    "disputes.view_attachment",
+    "disputes.view_event",
+    "disputes.view_assignment",
+    "disputes.view_supervision",
+    "disputes.view_mediationsession",
+    "disputes.view_agreement",
+    "disputes.view_feedback",
+    "disputes.view_followup",
+    "disputes.view_category",
+]
+_CONFIG = [
+    f"disputes.{action}_{model}"
+    for model in (
+        "category",
+        "timelimit",
+        "riskrule",
+        "routingrule",
+        "calendarday",
+        "calendaryear",
+        "sensitiveperiod",
+    )
+    for action in ("add", "change", "delete", "view")
+]
+
+ROLE_PERMISSIONS = {
+    Role.GRID_WORKER: [*_VIEW, "disputes.register_dispute"],
+    Role.MEDIATOR: [*_VIEW, "disputes.register_dispute", "disputes.handle_dispute"],
+    Role.DISPATCHER: [
+        *_VIEW,
+        "disputes.register_dispute",
+        "disputes.assess_dispute",
+        "disputes.export_dispute",
+    ],
+    Role.LIAISON: [*_VIEW, "disputes.handle_dispute"],
+    Role.SUPERVISOR: [*_VIEW, "disputes.supervise_dispute", "disputes.export_dispute"],
+    Role.OFFICE_ADMIN: [*_VIEW, *_CONFIG, "disputes.export_dispute", "disputes.supervise_dispute"],
+    Role.AUDITOR: [*_VIEW, "disputes.export_dispute", "disputes.view_personal_data"],
+    Role.API_CLIENT: ["disputes.view_dispute", "disputes.register_dispute", "disputes.view_category"],
+}

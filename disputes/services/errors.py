@@ -1,0 +1,23 @@
+"""Errors of the dispute workflow: a stable code for machines and a Chinese message for people."""
+
+from __future__ import annotations
+
+
+class WorkflowError(Exception):
+    """An action that cannot be taken. Nothing was changed."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Conflict(WorkflowError):
+    """Somebody else changed the dispute since the user loaded it (optimistic lock)."""
+
+
+class Forbidden(WorkflowError):
+    """The user may not take this action on this dispute."""
