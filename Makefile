@@ -69,9 +69,10 @@ test: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
+# DEBUG=1 unless set: these checks need no production SECRET_KEY (.ci/run also runs check --deploy).
 check: install
-	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py check
+	DEBUG="$${DEBUG:-1}" $(PY) manage.py makemigrations --check --dry-run
+	DEBUG="$${DEBUG:-1}" $(PY) manage.py check
 
 # Resolve pyproject.toml against what .venv already has (adding whatever is new), then pin it all.
 lock: $(PY)
