@@ -17,5 +17,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("mediation/", include("mediation.urls")),
+    path("disputes/", include("disputes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,9 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home"),
+    NavItem(_("My to-do"), "disputes:queue", "disputes.view_dispute"),
+    NavItem(_("Disputes"), "disputes:list", "disputes.view_dispute"),
+    NavItem(_("Register a dispute"), "disputes:intake", "disputes.register_dispute"),
     NavItem(_("Regions and units"), "mediation:structure", "mediation.view_region"),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 ]
