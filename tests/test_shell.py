@@ -102,7 +102,38 @@ class TestStaticAssets:
 
     @pytest.mark.parametrize(
         "asset",
-        ["vendor/bootstrap/css/bootstrap.min.css", "vendor/bootstrap/js/bootstrap.bundle.min.js", "django_htmx/htmx-2.min.js", "css/site.css"],
+        [
+            "vendor/bootstrap/css/bootstrap.min.css",
+            "vendor/bootstrap/js/bootstrap.bundle.min.js",
+            "django_htmx/htmx-2.min.js",
+            "css/site.css",
+        ],
     )
     def test_front_end_assets_are_served_by_the_project(self, asset):
         assert finders.find(asset), asset
+
+
+@pytest.mark.django_db
+class TestQueryCounts:
+    """The number of queries of the foundation's pages does not grow with the data."""
+
+    def test_home(self, client, alice, django_assert_max_num_queries):
+        client.force_login(alice)
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse("home")).status_code == 200
+
+    def test_structure_is_constant_in_the_number_of_regions(
+        self, client, carol, street, django_assert_max_num_queries
+    ):
+        from mediation.services.division_codes import add_grids
+        from tests.conftest import make_region
+
+        client.force_login(carol)
+        community = make_region(street, "500104001011", "丙社区", 4, "community")
+        add_grids(community, count=2)
+        with django_assert_max_num_queries(14) as small:
+            client.get(reverse("mediation:structure"))
+        for n in range(12, 30):
+            add_grids(make_region(street, f"5001040010{n}", f"社区{n}", 4, "community"), count=3)
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            assert client.get(reverse("mediation:structure")).status_code == 200
