@@ -75,11 +75,16 @@ check: install
 	DEBUG="$${DEBUG:-1}" $(PY) manage.py check
 
 # Resolve pyproject.toml against what .venv already has (adding whatever is new), then pin it all.
+# pip freeze only sees this interpreter, so hand-written pins with an environment marker (a dependency that
+# only other 3.11.x releases pull in) are carried over from the previous lock.
 lock: $(PY)
 	$(PIP) install --editable '.[dev]'
-	@{ echo "# Pinned runtime + dev dependencies of dadukou-mediation, used as pip constraints by the Makefile"; \
-	   echo "# and the Dockerfile. Regenerate with: make lock (pip freeze of .venv, the project itself excluded)."; \
-	   $(PIP) freeze --exclude-editable --exclude dadukou-mediation; } > $(LOCK)
+	@markers=$$(grep -E '^[^#].*;' $(LOCK) 2>/dev/null || true); \
+	{ echo "# Pinned runtime + dev dependencies of dadukou-mediation, used as pip constraints by the Makefile"; \
+	  echo "# and the Dockerfile. Regenerate with: make lock (pip freeze of .venv, the project itself excluded)."; \
+	  $(PIP) freeze --exclude-editable --exclude dadukou-mediation; \
+	  if [ -n "$$markers" ]; then echo "# Pins for other interpreters (environment markers), kept by make lock:"; \
+	    echo "$$markers"; fi; } > $(LOCK).new && mv $(LOCK).new $(LOCK)
 	@touch $(VENV)/.installed $(VENV)/.installed-dev
 	@echo "wrote $(LOCK) ($$(grep -vc '^#' $(LOCK)) packages)"
 
