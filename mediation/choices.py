@@ -35,6 +35,9 @@ class UnitKind(models.TextChoices):
     PEOPLES_ORG = "peoples_org", _("People's organization")
     STREET_GOVERNMENT = "street_government", _("Street/town government")
     OFFICE = "office", _("Grand-mediation office")
+    COURT = "court", _("People's court or tribunal")
+    POLICE_STATION = "police_station", _("Police station")
+    PETITION_HALL = "petition_hall", _("Petition reception hall")
     OTHER = "other", _("Other")
 
 
@@ -70,3 +73,88 @@ class OrganizationKind(models.TextChoices):
     BRAND_STUDIO = "brand_studio", _("Brand mediation studio")
     PSYCHOLOGICAL = "psychological", _("Psychological service")
     FIELD_ROOM = "field_room", _("People's mediation room in a field")
+
+
+class MediationField(models.TextChoices):
+    """Fields (领域) of industry/professional mediation named by the plan (tasks 2, 3, 6)."""
+
+    MEDICAL = "medical", _("Doctor-patient disputes")
+    TRAFFIC = "traffic", _("Road traffic")
+    PROPERTY = "property", _("Property management")
+    CITY = "city", _("City management")
+    LABOUR = "labour", _("Labour disputes")
+    EXPROPRIATION = "expropriation", _("Land expropriation and demolition")
+    ECOLOGY = "ecology", _("Ecology and environment")
+    MARRIAGE = "marriage", _("Marriage and family")
+    CONSTRUCTION = "construction", _("Building construction")
+    TOURISM = "tourism", _("Tourism")
+    CONSUMER = "consumer", _("Consumer")
+    COMMERCE = "commerce", _("Commerce")
+    IP = "ip", _("Intellectual property")
+    INTERNET = "internet", _("Internet")
+    PSYCHOLOGY = "psychology", _("Psychological service")
+
+
+# Task 3: the twelve fields that must have an industry/professional mediation organization.
+INDUSTRY_FIELDS = [
+    MediationField.MEDICAL,
+    MediationField.TRAFFIC,
+    MediationField.PROPERTY,
+    MediationField.CITY,
+    MediationField.LABOUR,
+    MediationField.EXPROPRIATION,
+    MediationField.ECOLOGY,
+    MediationField.MARRIAGE,
+    MediationField.CONSTRUCTION,
+    MediationField.TOURISM,
+    MediationField.CONSUMER,
+    MediationField.COMMERCE,
+]
+# Task 6: the seven fields that must have a people's mediation room.
+ROOM_FIELDS = [
+    MediationField.CONSUMER,
+    MediationField.TOURISM,
+    MediationField.ECOLOGY,
+    MediationField.IP,
+    MediationField.INTERNET,
+    MediationField.CONSTRUCTION,
+    MediationField.MARRIAGE,
+]
+
+
+class Background(models.TextChoices):
+    """Backgrounds of mediators and volunteers the plan wants to draw on (task 19)."""
+
+    PARTY_DELEGATE = "party_delegate", _("Party congress delegate")
+    NPC_DEPUTY = "npc_deputy", _("People's congress deputy")
+    CPPCC_MEMBER = "cppcc_member", _("CPPCC member")
+    FIVE_ELDERS = "five_elders", _("'Five elders'")
+    PROFESSIONAL = "professional", _("Professional or technical staff")
+    COMMUNITY_WORKER = "community_worker", _("Urban or rural community worker")
+    SELECTED_GRADUATE = "selected_graduate", _("Selected graduate / college-graduate village official")
+    LAWYER = "lawyer", _("Lawyer")
+    COUNSELLOR = "counsellor", _("Psychological counsellor")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class MediatorStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class AppointmentRole(models.TextChoices):
+    DIRECTOR = "director", _("Director")
+    DEPUTY_DIRECTOR = "deputy_director", _("Deputy director")
+    MEMBER = "member", _("Committee member")
+    MEDIATOR = "mediator", _("Mediator")
+
+
+class TrainingLevel(models.TextChoices):
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street/town")

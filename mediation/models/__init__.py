@@ -1,6 +1,21 @@
+from .mediators import Appointment, ExpertMembership, Mediator, StatusChange
 from .memberships import Membership
 from .organizations import MediationOrganization
 from .regions import Region
-from .units import Unit
+from .trainings import StaffingRule, Training, TrainingAttendance
+from .units import Unit, UnitHeadcount
 
-__all__ = ["Membership", "MediationOrganization", "Region", "Unit"]
+__all__ = [
+    "Appointment",
+    "ExpertMembership",
+    "MediationOrganization",
+    "Mediator",
+    "Membership",
+    "Region",
+    "StaffingRule",
+    "StatusChange",
+    "Training",
+    "TrainingAttendance",
+    "Unit",
+    "UnitHeadcount",
+]

@@ -19,6 +19,11 @@ class MediationOrganizationQuerySet(ScopedQuerySet):
     def platforms(self):
         return self.filter(kind=OrganizationKind.PLATFORM)
 
+    def industry(self):
+        from mediation.choices import OrganizationKind
+
+        return self.filter(kind=OrganizationKind.INDUSTRY_COMMITTEE)
+
     def active_on(self, day):
         return self.filter(Q(established_on__isnull=True) | Q(established_on__lte=day)).filter(
             Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day)
@@ -45,6 +50,37 @@ class MediationOrganization(models.Model):
         related_name="organizations",
         verbose_name=_("host unit"),
     )
+    hosted_in = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_rooms",
+        verbose_name=_("hosted in"),
+        help_text=_(
+            "For an industry/professional room: the district major-dispute mediation centre it sits in."
+        ),
+    )
+    fields = models.JSONField(_("fields covered"), default=list, blank=True)
+    categories = models.ManyToManyField(
+        "disputes.Category",
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("dispute categories covered"),
+    )
+    named_after = models.ForeignKey(
+        "mediation.Mediator",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="named_studios",
+        verbose_name=_("named after"),
+        help_text=_("For a brand studio: the mediator whose name it carries."),
+    )
+    has_party_organization = models.BooleanField(_("has its own party organization"), default=False)
+    online_capable = models.BooleanField(_("online/video mediation"), default=False)
+    is_foreign_related = models.BooleanField(_("handles foreign-related commercial disputes"), default=False)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     established_on = models.DateField(_("established on"), null=True, blank=True)
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)

@@ -70,3 +70,23 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UnitHeadcount(models.Model):
+    """A unit's headcount from a date on (e.g. a police station's officers: task 7 counts stations with ≥ 20).
+
+    Kept as history so an indicator at a past date uses the figure valid then.
+    """
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="headcounts", verbose_name=_("unit"))
+    officers = models.PositiveIntegerField(_("officers"))
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        verbose_name = _("unit headcount")
+        verbose_name_plural = _("unit headcounts")
+        ordering = ["unit", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["unit", "valid_from"], name="headcount_unit_date")]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.officers} ({self.valid_from})"
