@@ -1,3 +1,4 @@
+from .alerts import Alert, AlertKind, Notification, OutboxMessage
 from .mediators import Appointment, ExpertMembership, Mediator, StatusChange
 from .memberships import Membership
 from .organizations import MediationOrganization
@@ -6,6 +7,10 @@ from .trainings import StaffingRule, Training, TrainingAttendance
 from .units import Unit, UnitHeadcount
 
 __all__ = [
+    "Alert",
+    "AlertKind",
+    "Notification",
+    "OutboxMessage",
     "Appointment",
     "ExpertMembership",
     "MediationOrganization",
