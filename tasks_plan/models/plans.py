@@ -91,6 +91,12 @@ class Target(models.Model):
     by_kind = models.CharField(_("by"), max_length=10, choices=DueKind.choices)
     by_date = models.DateField(_("by date"), null=True, blank=True)
     indicator = models.CharField(_("live indicator"), max_length=60, blank=True)
+    measure = models.CharField(
+        _("compared value"),
+        max_length=10,
+        default="rate",
+        choices=[("rate", _("rate")), ("count", _("count")), ("all", _("every row met"))],
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
