@@ -6,3 +6,7 @@ class DisputesConfig(AppConfig):
     name = "disputes"
     verbose_name = _("Disputes")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the dispute indicators in the one indicator registry (mediation.indicators).
+        from disputes import indicators  # noqa: F401
