@@ -1,4 +1,5 @@
 from .alerts import Alert, AlertKind, Notification, OutboxMessage
+from .imports import ImportJob, ImportKind, ImportStatus
 from .mediators import Appointment, ExpertMembership, Mediator, StatusChange
 from .memberships import Membership
 from .organizations import MediationOrganization
@@ -13,6 +14,9 @@ __all__ = [
     "OutboxMessage",
     "Appointment",
     "ExpertMembership",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "MediationOrganization",
     "Mediator",
     "Membership",
