@@ -2,6 +2,7 @@ from .config import CalendarDay, CalendarYear, Category, RiskRule, RoutingRule, 
 from .disputes import Attachment, Dispute, DisputeCounter, Party
 from .events import AppendOnlyError, Event
 from .handling import Agreement, Assignment, Extension, Feedback, FollowUp, MediationSession, Supervision
+from .patrols import Cadence, PatrolDuty, PatrolReport, PeriodicReport
 
 __all__ = [
     "Agreement",
@@ -10,6 +11,7 @@ __all__ = [
     "Attachment",
     "CalendarDay",
     "CalendarYear",
+    "Cadence",
     "Category",
     "Dispute",
     "DisputeCounter",
@@ -19,6 +21,9 @@ __all__ = [
     "FollowUp",
     "MediationSession",
     "Party",
+    "PatrolDuty",
+    "PatrolReport",
+    "PeriodicReport",
     "RiskRule",
     "RoutingRule",
     "SensitivePeriod",

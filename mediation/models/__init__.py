@@ -2,6 +2,7 @@ from .alerts import Alert, AlertKind, Notification, OutboxMessage
 from .imports import ImportJob, ImportKind, ImportStatus
 from .mediators import Appointment, ExpertMembership, Mediator, StatusChange
 from .memberships import Membership
+from .operations import TaskRun
 from .organizations import MediationOrganization
 from .regions import Region
 from .trainings import StaffingRule, Training, TrainingAttendance
@@ -25,6 +26,7 @@ __all__ = [
     "StatusChange",
     "Training",
     "TrainingAttendance",
+    "TaskRun",
     "Unit",
     "UnitHeadcount",
 ]

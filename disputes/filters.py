@@ -1,0 +1,162 @@
+"""Filters of the dispute list, shared by the list page and its xlsx export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from disputes.choices import AssignmentStatus, RiskGrade, Status
+from disputes.models import Assignment, Category, Dispute, Party
+from mediation.choices import RegionLevel
+from mediation.models import Region, Unit
+
+MAX_QUERY_LENGTH = 100
+
+SORT_CHOICES = [
+    ("-created", _("Newest registered first")),
+    ("created", _("Oldest registered first")),
+    ("-occurred", _("Most recently happened first")),
+    ("occurred", _("Earliest happened first")),
+    ("due", _("Due soonest first")),
+    ("-due", _("Due latest first")),
+    ("risk", _("Highest risk first")),
+    ("-risk", _("Lowest risk first")),
+    ("number", _("Number, ascending")),
+    ("-number", _("Number, descending")),
+]
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    """Regions indented by level, so the tree reads in a plain select (and on a phone)."""
+
+    def label_from_instance(self, obj):
+        return "\u3000" * max(obj.level - RegionLevel.STREET, 0) + obj.name
+
+
+class RegionFilter(django_filters.ModelChoiceFilter):
+    field_class = RegionChoiceField
+
+
+def _visible_regions(request):
+    return Region.objects.visible_to(request.user).filter(level__gte=RegionLevel.STREET).order_by("path")
+
+
+def _visible_units(request):
+    return Unit.objects.visible_to(request.user).order_by("kind", "name")
+
+
+def _categories(request):
+    return Category.objects.all()
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DisputeFilter(django_filters.FilterSet):
+    """Status, category, risk, region subtree, unit, overdue, dates and a text search.
+
+    Give it a queryset already limited by `Dispute.objects.visible_to(user)` and the request (the region and
+    unit choices are the user's visible ones).
+    """
+
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        help_text=_("Number, summary, description or a party's name."),
+        max_length=MAX_QUERY_LENGTH,
+    )
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
+    category = django_filters.ModelChoiceFilter(queryset=_categories, label=_("Category"))
+    risk_grade = django_filters.MultipleChoiceFilter(
+        choices=RiskGrade.choices, label=_("Risk grade"), distinct=False
+    )
+    region = RegionFilter(queryset=_visible_regions, method="in_region", label=_("Region"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_visible_units,
+        method="of_unit",
+        label=_("Unit"),
+        help_text=_("Responsible (属事) or assigned unit."),
+    )
+    overdue = django_filters.BooleanFilter(
+        method="only_overdue", label=_("Overdue only"), widget=forms.CheckboxInput
+    )
+    created_from = django_filters.DateFilter(
+        field_name="created_at", method="on_or_after", label=_("Registered from"), widget=_date_input()
+    )
+    created_to = django_filters.DateFilter(
+        field_name="created_at", method="on_or_before", label=_("Registered until"), widget=_date_input()
+    )
+    occurred_from = django_filters.DateFilter(
+        field_name="occurred_at", method="on_or_after", label=_("Happened from"), widget=_date_input()
+    )
+    occurred_to = django_filters.DateFilter(
+        field_name="occurred_at", method="on_or_before", label=_("Happened until"), widget=_date_input()
+    )
+
+    class Meta:
+        model = Dispute
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
+        self.form.fields["status"].widget.attrs["size"] = 4
+        self.form.fields["risk_grade"].widget.attrs["size"] = 4
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # Exists rather than a join on parties: a dispute with two matching parties is still one row.
+        party = Party.objects.filter(dispute=OuterRef("pk"), name__icontains=value)
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Exists(party)
+        )
+
+    def in_region(self, queryset, name, value):
+        return queryset.filter(region_path__startswith=value.path)
+
+    def of_unit(self, queryset, name, value):
+        responsible = Dispute.responsible_units.through.objects.filter(dispute=OuterRef("pk"), unit=value)
+        assigned = Assignment.objects.filter(dispute=OuterRef("pk"), to_unit=value).exclude(
+            status__in=[AssignmentStatus.WITHDRAWN, AssignmentStatus.RETURNED]
+        )
+        return queryset.filter(Exists(responsible) | Exists(assigned))
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
+
+    def on_or_after(self, queryset, name, value):
+        return queryset.filter(**{f"{name}__gte": _start_of(value)})
+
+    def on_or_before(self, queryset, name, value):
+        return queryset.filter(**{f"{name}__lt": _start_of(value + dt.timedelta(days=1))})
+
+
+def dispute_filter(request) -> DisputeFilter:
+    """The list's filters bound to the request, over the disputes the user can see."""
+    return DisputeFilter(
+        request.GET or None,
+        queryset=Dispute.objects.visible_to(request.user).select_related("category", "platform"),
+        request=request,
+    )
