@@ -8,6 +8,7 @@ Views, the API, admin actions and Celery tasks all call them. Each action:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,12 +47,17 @@ S = Status
 class Transition:
     sources: frozenset[str]
     target: str | None  # None: the status does not change
-    permission: str
+    permission: str  # one permission, or several separated by commas (any of them)
     authority: str  # "control": the controlling platform; "handle": the handler; "view": anyone who sees it
 
 
 def _t(sources, target, permission, authority):
-    return Transition(frozenset(sources), target, f"disputes.{permission}", authority)
+    permission = ",".join(f"disputes.{p}" for p in permission.split(","))
+    return Transition(frozenset(sources), target, permission, authority)
+
+
+def _permitted(user, transition) -> bool:
+    return any(user.has_perm(p) for p in transition.permission.split(","))
 
 
 # The allowed transitions, in one table.
@@ -65,7 +71,10 @@ TRANSITIONS: dict[str, Transition] = {
     "add_co_handler": _t({S.ASSIGNED, S.IN_PROGRESS}, None, "assess_dispute", "control"),
     "accept": _t({S.ASSIGNED, S.IN_PROGRESS}, S.IN_PROGRESS, "handle_dispute", "assignee"),
     "return": _t({S.ASSIGNED}, S.ASSESSED, "handle_dispute", "assignee"),
-    "report_up": _t({S.ASSESSED, S.IN_PROGRESS}, S.REPORTED_UP, "assess_dispute", "control_or_handle"),
+    # The platform's dispatcher, or the handler who accepted it and cannot resolve it.
+    "report_up": _t(
+        {S.ASSESSED, S.IN_PROGRESS}, S.REPORTED_UP, "assess_dispute,handle_dispute", "control_or_handle"
+    ),
     "guide": _t({S.ASSESSED, S.ASSIGNED, S.IN_PROGRESS, S.REPORTED_UP}, None, "supervise_dispute", "above"),
     "supervise": _t({S.ASSIGNED, S.IN_PROGRESS}, None, "supervise_dispute", "above"),
     "answer_supervision": _t(
@@ -90,7 +99,7 @@ def allowed_actions(dispute, user) -> list[str]:
     """The actions `user` may take on `dispute` now (for showing only the buttons that work)."""
     result = []
     for action, transition in TRANSITIONS.items():
-        if dispute.status not in transition.sources or not user.has_perm(transition.permission):
+        if dispute.status not in transition.sources or not _permitted(user, transition):
             continue
         if _has_authority(user, dispute, transition.authority):
             result.append(action)
@@ -146,7 +155,9 @@ def _has_authority(user, dispute, authority: str) -> bool:
     if authority == "handle":
         return _handles(user, dispute)
     if authority == "control_or_handle":
-        return _controls(user, dispute) or _handles(user, dispute)
+        return (user.has_perm("disputes.assess_dispute") and _controls(user, dispute)) or (
+            user.has_perm("disputes.handle_dispute") and _handles(user, dispute)
+        )
     if authority == "above":
         return _above(user, dispute)
     return True
@@ -187,9 +198,7 @@ def _begin(dispute_id: int, action: str, user, version: int | None):
             % {"status": dispute.get_status_display()},
         )
     if user is not None:
-        if not user.has_perm(transition.permission) or not _has_authority(
-            user, dispute, transition.authority
-        ):
+        if not _permitted(user, transition) or not _has_authority(user, dispute, transition.authority):
             raise Forbidden("forbidden", _("You may not take this action on this dispute."))
     return dispute, transition, _snapshot(dispute)
 
@@ -276,7 +285,10 @@ def assess(
     else:
         dispute.risk_grade = dispute.risk_grade_by_rules
         dispute.risk_override_reason = ""
-    _apply_route(dispute, routing.route(dispute))
+    route = routing.route(dispute)
+    if before["status"] == S.REPORTED_UP:
+        route = _not_below(route, dispute.platform)
+    _apply_route(dispute, route)
     extra = {
         "rules_matched": facts.matched,
         "repeat_disputes": facts.repeat_disputes,
@@ -284,6 +296,13 @@ def assess(
         "routing_rule": dispute.routing_rule_id,
     }
     return _finish(dispute, transition, "assess", user, before, note, extra)
+
+
+def _not_below(route, platform):
+    """A dispute reported up stays at least at the platform it was reported to, whatever the rules say."""
+    if route.platform is not None and route.platform.region.level > platform.region.level:
+        return dataclasses.replace(route, platform=platform, level=platform.region.level)
+    return route
 
 
 def _apply_route(dispute, route):
