@@ -169,12 +169,12 @@ def register(user, data: DisputeData, parties: list[PartyData]):
     """Register a dispute with its parties. With an external id, a second intake returns the first dispute."""
     from disputes.models import Dispute, Event, Party
 
+    if not user.has_perm("disputes.register_dispute"):
+        raise Forbidden("forbidden", _("You may not register disputes."))
     if data.external_id:
         existing = Dispute.objects.filter(source=data.source, external_id=data.external_id).first()
         if existing:
             return existing
-    if not user.has_perm("disputes.register_dispute"):
-        raise Forbidden("forbidden", _("You may not register disputes."))
     parties = [clean_party(p) for p in parties]
     _validate(user, data, parties)
     try:

@@ -396,6 +396,14 @@ def merge(dispute_id, user, *, version, into, reason=""):
 @transaction.atomic
 def link(dispute, other, user, note=""):
     """Link two related disputes (e.g. the same conflict from two sides) without merging them."""
+    from disputes.models import Dispute
+
+    if user is not None and not (
+        user.has_perm("disputes.assess_dispute")
+        and _controls(user, dispute)
+        and Dispute.objects.visible_to(user).filter(pk=other.pk).exists()
+    ):
+        raise Forbidden("forbidden", _("You may not take this action on this dispute."))
     if dispute.pk == other.pk:
         raise WorkflowError("invalid_link", _("A dispute cannot be linked to itself."))
     dispute.linked.add(other)
