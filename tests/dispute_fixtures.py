@@ -42,6 +42,12 @@ def make_id_number(birth: str = "19800101", seq: int = 1, area: str = "500104") 
 
 
 @pytest.fixture
+def fast_password_hashing(settings):
+    """Hashing each test user's password with PBKDF2 costs ~0.2 s; these tests never check passwords' strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def defaults(reference):
     load_defaults()
 
