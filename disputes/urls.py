@@ -1,6 +1,11 @@
 from django.urls import path
 
+from disputes.views import actions as action_views
+from disputes.views import attachments as attachment_views
+from disputes.views import casefile as casefile_views
+from disputes.views import detail as detail_views
 from disputes.views import export as export_views
+from disputes.views import intake as intake_views
 from disputes.views import lists as list_views
 from disputes.views import queue as queue_views
 
@@ -14,4 +19,18 @@ urlpatterns += [
     path("", list_views.DisputeListView.as_view(), name="list"),
     path("queue/", queue_views.QueueView.as_view(), name="queue"),
     path("export.xlsx", export_views.ExportView.as_view(), name="export"),
+]
+
+# Intake, the dispute page, its actions, attachments and the case file.
+urlpatterns += [
+    path("new/", intake_views.IntakeView.as_view(), name="intake"),
+    path("<int:pk>/", detail_views.DisputeDetailView.as_view(), name="detail"),
+    path("<int:pk>/action/<str:name>/", action_views.DisputeActionView.as_view(), name="action"),
+    path("<int:pk>/attachments/", attachment_views.AttachmentUploadView.as_view(), name="attachment_upload"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        attachment_views.AttachmentDownloadView.as_view(),
+        name="attachment",
+    ),
+    path("<int:pk>/casefile/", casefile_views.CaseFileView.as_view(), name="casefile"),
 ]

@@ -205,8 +205,12 @@ class Dispute(models.Model):
 
     @property
     def current_assignments(self):
-
-        return self.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES).order_by("role", "pk")
+        # The workflow's authority checks read each target's region: one query, however many co-handlers.
+        return (
+            self.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
+            .select_related("to_organization__region")
+            .order_by("role", "pk")
+        )
 
     @property
     def lead_assignment(self):

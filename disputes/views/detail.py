@@ -1,0 +1,152 @@
+"""The dispute page: everything recorded about one dispute, its timeline, and the actions the user may take."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.views import View
+
+from disputes.choices import OPEN_STATUSES, Prevention, RiskFlag, Status
+from disputes.forms.actions import action_label, forms_for
+from disputes.models import (
+    Assignment,
+    Attachment,
+    Dispute,
+    Event,
+    Extension,
+    Feedback,
+    FollowUp,
+    MediationSession,
+    Supervision,
+)
+from disputes.services import attachments, intake, personal_data, workflow
+from disputes.services.errors import WorkflowError
+
+
+def dispute_queryset(user):
+    """The visible disputes with everything the dispute page and the case file show, in a fixed number of queries."""
+    return (
+        Dispute.objects.visible_to(user)
+        .select_related(
+            "category",
+            "region",
+            "platform__region",
+            "routing_rule",
+            "leader",
+            "created_by",
+            "duplicate_of",
+            "agreement",
+        )
+        .prefetch_related(
+            "responsible_units",
+            "parties",
+            "linked",
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related(
+                    "from_platform", "to_unit", "to_organization", "assigned_by", "accepted_by"
+                ),
+            ),
+            Prefetch(
+                "supervisions",
+                queryset=Supervision.objects.select_related("issued_by", "answered_by", "assignment"),
+            ),
+            Prefetch(
+                "sessions",
+                queryset=MediationSession.objects.select_related("recorded_by").prefetch_related("mediators"),
+            ),
+            Prefetch(
+                "extensions",
+                queryset=Extension.objects.select_related("recorded_by").prefetch_related(
+                    "consenting_parties"
+                ),
+            ),
+            Prefetch("feedbacks", queryset=Feedback.objects.select_related("given_by")),
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("visited_by")),
+            Prefetch("events", queryset=Event.objects.select_related("actor")),
+        )
+    )
+
+
+def get_dispute(user, pk) -> Dispute:
+    return get_object_or_404(dispute_queryset(user), pk=pk)
+
+
+def unmask_requested(request, dispute, where: str) -> bool:
+    """Personal data in full only for a permitted user who asked with a reason; the view is logged."""
+    if not request.GET.get("unmask"):
+        return False
+    try:
+        personal_data.unmask(dispute, request.user, reason=request.GET.get("reason", ""), where=where)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+        return False
+    return True
+
+
+def timeline(dispute) -> list[dict]:
+    statuses = dict(Status.choices)
+    rows = []
+    for event in dispute.events.all():
+        old, new = (event.before or {}).get("status"), (event.after or {}).get("status")
+        change = f"{statuses.get(old, old)} → {statuses.get(new, new)}" if old and new and old != new else ""
+        rows.append({"event": event, "label": action_label(event.action), "status_change": change})
+    return rows
+
+
+def labels(choices, values) -> list[str]:
+    names = dict(choices)
+    return [names.get(v, v) for v in values or []]
+
+
+def record_context(request, dispute, where: str) -> dict:
+    """What the dispute page and the case file both show."""
+    unmasked = unmask_requested(request, dispute, where)
+    agreement = getattr(dispute, "agreement", None)
+    return {
+        "dispute": dispute,
+        "parties": personal_data.shown_parties(dispute.parties.all(), unmasked),
+        "unmasked": unmasked,
+        "may_unmask": personal_data.may_unmask(request.user),
+        "agreement": agreement,
+        "confirmation_window_closes": workflow.confirmation_window_closes(agreement) if agreement else None,
+        "timeline": timeline(dispute),
+        "risk_flag_labels": labels(RiskFlag.choices, dispute.risk_flags),
+        "prevention_labels": labels(Prevention.choices, dispute.preventions),
+    }
+
+
+def page_context(request, dispute, bound=None) -> dict:
+    user = request.user
+    visible = Dispute.objects.visible_to(user)
+    related = visible.filter(pk__in=intake.related_disputes(dispute).values("pk")).only(
+        "pk", "number", "title", "status"
+    )
+    duplicates = (
+        visible.filter(pk__in=intake.possible_duplicates(dispute).values("pk")).only(
+            "pk", "number", "title", "status"
+        )
+        if dispute.status in OPEN_STATUSES
+        else visible.none()
+    )
+    return record_context(request, dispute, "detail") | {
+        "related": list(related),
+        "duplicates": list(duplicates),
+        "action_forms": forms_for(dispute, user, bound),
+        "may_attach": attachments.may_attach(dispute, user),
+        "attachment_kinds": Attachment.Kind.choices,
+        "attachment_accept": ",".join(attachments.ALLOWED_EXTENSIONS),
+        "is_closed_entry": dispute.status in (Status.VOIDED, Status.MERGED),
+    }
+
+
+def render_page(request, pk, bound=None, status=200):
+    dispute = get_dispute(request.user, pk)
+    return render(request, "disputes/detail.html", page_context(request, dispute, bound), status=status)
+
+
+class DisputeDetailView(View):
+    def get(self, request, pk):
+        return render_page(request, pk)

@@ -1,0 +1,46 @@
+"""The intake page (登记): a dispute, its parties and attachments, registered through the intake service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from disputes.forms.intake import DisputeIntakeForm, PartyFormSet, filled_parties
+from disputes.services import attachments, intake
+from disputes.services.errors import WorkflowError
+
+PARTY_PREFIX = "parties"
+
+
+class IntakeView(PermissionRequiredMixin, View):
+    permission_required = "disputes.register_dispute"
+    template_name = "disputes/intake.html"
+
+    def get(self, request):
+        form = DisputeIntakeForm(user=request.user)
+        return self.show(request, form, PartyFormSet(prefix=PARTY_PREFIX))
+
+    def post(self, request):
+        form = DisputeIntakeForm(request.POST, request.FILES, user=request.user)
+        parties = PartyFormSet(request.POST, prefix=PARTY_PREFIX)
+        if not (form.is_valid() and parties.is_valid()):
+            return self.show(request, form, parties, status=400)
+        uploads = form.cleaned_data["attachments"]
+        try:
+            for upload in uploads:
+                attachments.check(upload)
+            with transaction.atomic():
+                dispute = intake.register(request.user, form.dispute_data(), filled_parties(parties))
+                attachments.store(dispute, request.user, uploads, form.cleaned_data["attachment_kind"])
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+            return self.show(request, form, parties, status=400)
+        messages.success(request, _("Dispute %(number)s registered.") % {"number": dispute.number})
+        return redirect("disputes:detail", pk=dispute.pk)
+
+    def show(self, request, form, parties, status=200):
+        return render(request, self.template_name, {"form": form, "parties": parties}, status=status)
