@@ -13,6 +13,7 @@ from collections import Counter
 from django.utils.translation import gettext_lazy as _
 
 from disputes.choices import AssignmentStatus, FeedbackTarget, SessionMode, Source, Status
+from disputes.services.listing import region_full_names
 from mediation.choices import RegionLevel
 from mediation.indicators import IndicatorRow, _regions_at, _result, register
 
@@ -35,9 +36,12 @@ def _usage_rate(level):
             .values_list("region_path", flat=True)
             .distinct()
         )
+        regions = list(_regions_at(level))
+        # One query for every region's full name (Region.full_name asks the database once per region).
+        names = region_full_names(r.path for r in regions)
         rows = [
-            IndicatorRow(r.full_name, any(p.startswith(r.path) for p in paths), r.code, r)
-            for r in _regions_at(level)
+            IndicatorRow(names[r.path] or r.name, any(p.startswith(r.path) for p in paths), r.code, r)
+            for r in regions
         ]
         code = f"usage_rate_{RegionLevel(level).name.lower()}"
         return _result(

@@ -29,6 +29,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Disputes"), "disputes:list", "disputes.view_dispute"),
     NavItem(_("Register a dispute"), "disputes:intake", "disputes.register_dispute"),
     NavItem(_("Regions and units"), "mediation:structure", "mediation.view_region"),
+    NavItem(_("Registry"), "mediation:registry", "mediation.view_mediationorganization"),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 ]
 

@@ -28,7 +28,16 @@ GROUP_NAMES: dict[str, str] = {
     Role.API_CLIENT: "接口客户端",
 }
 
-_REFERENCE = ["mediation.view_region", "mediation.view_unit", "mediation.view_mediationorganization"]
+_REFERENCE = [
+    "mediation.view_region",
+    "mediation.view_unit",
+    "mediation.view_mediationorganization",
+    # The registry (issue 4): mediators, their appointments, the expert pool, trainings.
+    "mediation.view_mediator",
+    "mediation.view_training",
+    "mediation.view_appointment",
+    "mediation.view_expertmembership",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.GRID_WORKER: _REFERENCE,
@@ -40,6 +49,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         f"mediation.{action}_{model}"
         for model in ("region", "unit", "mediationorganization", "membership")
         for action in ("add", "change", "delete", "view")
+    ]
+    + [
+        f"mediation.{action}_{model}"
+        for model in (
+            "mediator",
+            "appointment",
+            "expertmembership",
+            "statuschange",
+            "training",
+            "trainingattendance",
+        )
+        for action in ("add", "change", "view")
     ],
     Role.AUDITOR: [*_REFERENCE, "mediation.view_membership"],
     Role.API_CLIENT: ["mediation.view_region", "mediation.view_unit"],

@@ -1,9 +1,33 @@
 from django.urls import path
 
 from mediation import views
+from mediation.views_registry import experts, mediators, organizations, overview, trainings
 
 app_name = "mediation"
 
 urlpatterns = [
     path("structure/", views.StructureView.as_view(), name="structure"),
+    # The registry's pages (issue 4).
+    path("registry/", overview.RegistryOverviewView.as_view(), name="registry"),
+    path("registry/indicators/<slug:code>/", overview.IndicatorDetailView.as_view(), name="indicator"),
+    path(
+        "registry/organizations/",
+        organizations.OrganizationListView.as_view(),
+        name="organization_list",
+    ),
+    path(
+        "registry/organizations/<int:pk>/",
+        organizations.OrganizationDetailView.as_view(),
+        name="organization_detail",
+    ),
+    path("registry/mediators/", mediators.MediatorListView.as_view(), name="mediator_list"),
+    path("registry/mediators/<int:pk>/", mediators.MediatorDetailView.as_view(), name="mediator_detail"),
+    path("registry/experts/", experts.ExpertListView.as_view(), name="expert_list"),
+    path("registry/trainings/", trainings.TrainingListView.as_view(), name="training_list"),
+    path(
+        "registry/trainings/compliance/",
+        trainings.TrainingComplianceView.as_view(),
+        name="training_compliance",
+    ),
+    path("registry/trainings/<int:pk>/", trainings.TrainingDetailView.as_view(), name="training_detail"),
 ]

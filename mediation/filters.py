@@ -1,0 +1,257 @@
+"""Filters of the registry lists (organizations, mediators, expert pool, trainings).
+
+Each FilterSet is given a queryset already limited by `visible_to(user)` and the request, so the choices it
+offers (regions, organizations) are the user's visible ones too.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from mediation.choices import (
+    Background,
+    Gender,
+    MediationField,
+    MediatorStatus,
+    OrganizationKind,
+    RegionLevel,
+    TrainingLevel,
+)
+from mediation.models import (
+    Appointment,
+    ExpertMembership,
+    MediationOrganization,
+    Mediator,
+    Region,
+    Training,
+)
+from mediation.scoping import today
+
+MAX_QUERY_LENGTH = 100
+
+
+def json_list_has(field: str, value: str) -> Q:
+    """Rows whose JSON list `field` holds the string `value`.
+
+    A text match on the quoted value rather than `__contains=[value]`: the embedded SQLite database has no
+    JSON containment, and the values are slugs, so `"medical"` cannot match inside another value.
+    """
+    return Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    """Regions indented by level, so the tree reads in a plain select (and on a phone)."""
+
+    def label_from_instance(self, obj):
+        return "\u3000" * max(obj.level - RegionLevel.STREET, 0) + obj.name
+
+
+class RegionFilter(django_filters.ModelChoiceFilter):
+    field_class = RegionChoiceField
+
+
+class AnyYesNo(forms.NullBooleanSelect):
+    """A yes/no select whose empty choice reads "any" (a filter, not an unknown answer)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
+def _yes_no(label, **kwargs):
+    return django_filters.BooleanFilter(label=label, widget=AnyYesNo, **kwargs)
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _visible_regions(request):
+    return (
+        Region.objects.visible_to(request.user)
+        .filter(level__in=[RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY])
+        .order_by("path")
+    )
+
+
+def _visible_organizations(request):
+    return MediationOrganization.objects.visible_to(request.user).order_by("name")
+
+
+class BootstrapFilterSet(django_filters.FilterSet):
+    """Gives every widget its Bootstrap class."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
+
+
+class OrganizationFilter(BootstrapFilterSet):
+    """Kind, region subtree, field, active on a date (today unless changed), party organization, online."""
+
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        help_text=_("Name, address or contact person."),
+        max_length=MAX_QUERY_LENGTH,
+    )
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
+    region = RegionFilter(queryset=_visible_regions, method="in_region", label=_("Region"))
+    field = django_filters.ChoiceFilter(
+        choices=MediationField.choices, method="covers_field", label=_("Field")
+    )
+    on = django_filters.DateFilter(
+        method="active_on",
+        label=_("Active on"),
+        help_text=_("Leave empty to include organizations not yet established or dissolved."),
+        widget=_date_input(),
+    )
+    has_party_organization = _yes_no(_("Has its own party organization"))
+    online_capable = _yes_no(_("Online/video mediation"))
+
+    class Meta:
+        model = MediationOrganization
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Without a date the list shows the organizations of today; an empty date (cleared by the user) means
+        # any date.
+        data = data.copy() if data is not None else {}
+        if "on" not in data:
+            data["on"] = today().isoformat()
+        super().__init__(data, *args, **kwargs)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(address__icontains=value) | Q(contact_person__icontains=value)
+        )
+
+    def in_region(self, queryset, name, value):
+        return queryset.filter(region__path__startswith=value.path)
+
+    def covers_field(self, queryset, name, value):
+        return queryset.filter(json_list_has("fields", value))
+
+    def active_on(self, queryset, name, value):
+        return queryset.active_on(value)
+
+    @property
+    def day(self):
+        """The date the list is "as of": the chosen one, or today when the list spans any date."""
+        if self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("on"):
+            return self.form.cleaned_data["on"]
+        return today()
+
+
+class MediatorFilter(BootstrapFilterSet):
+    """Organization served (today), full-time, background, party member, gender, status, expert, region."""
+
+    q = django_filters.CharFilter(method="search", label=_("Name"), max_length=MAX_QUERY_LENGTH)
+    organization = django_filters.ModelChoiceFilter(
+        queryset=_visible_organizations,
+        method="serving",
+        label=_("Organization"),
+        help_text=_("Serving there today."),
+    )
+    full_time = _yes_no(_("Full-time"), method="by_full_time")
+    background = django_filters.ChoiceFilter(
+        choices=Background.choices, method="has_background", label=_("Background")
+    )
+    is_party_member = _yes_no(_("Party member"))
+    gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Gender"))
+    status = django_filters.ChoiceFilter(choices=MediatorStatus.choices, label=_("Status"))
+    expert = _yes_no(_("Expert-pool member"), method="in_expert_pool")
+    region = RegionFilter(queryset=_visible_regions, method="in_region", label=_("Region"))
+
+    class Meta:
+        model = Mediator
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(name__icontains=value) if value else queryset
+
+    def _appointments(self):
+        appointments = Appointment.objects.on(today()).filter(mediator=OuterRef("pk"))
+        organization = self.form.cleaned_data.get("organization")
+        if organization is not None:
+            appointments = appointments.filter(organization=organization)
+        return appointments
+
+    def serving(self, queryset, name, value):
+        return queryset.filter(Exists(self._appointments()))
+
+    def by_full_time(self, queryset, name, value):
+        # Full-time in the chosen organization when there is one, anywhere otherwise.
+        full_time = Exists(self._appointments().filter(is_full_time=True))
+        return queryset.filter(full_time) if value else queryset.exclude(full_time)
+
+    def has_background(self, queryset, name, value):
+        return queryset.filter(json_list_has("backgrounds", value))
+
+    def in_expert_pool(self, queryset, name, value):
+        expert = Exists(ExpertMembership.objects.on(today()).filter(mediator=OuterRef("pk")))
+        return queryset.filter(expert) if value else queryset.exclude(expert)
+
+    def in_region(self, queryset, name, value):
+        return queryset.filter(region__path__startswith=value.path)
+
+
+class ExpertFilter(BootstrapFilterSet):
+    """The expert pool today, by specialty and by text (name or expertise)."""
+
+    specialty = django_filters.ChoiceFilter(
+        choices=MediationField.choices, method="has_specialty", label=_("Specialty")
+    )
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        help_text=_("Name or expertise."),
+        max_length=MAX_QUERY_LENGTH,
+    )
+
+    class Meta:
+        model = ExpertMembership
+        fields = []
+
+    def has_specialty(self, queryset, name, value):
+        return queryset.filter(json_list_has("specialties", value))
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(mediator__name__icontains=value) | Q(expertise__icontains=value))
+
+
+class TrainingFilter(BootstrapFilterSet):
+    """Year, level, region (a street shows its own trainings and those held in it)."""
+
+    year = django_filters.NumberFilter(
+        field_name="held_on", lookup_expr="year", label=_("Year"), min_value=2000, max_value=2100
+    )
+    level = django_filters.ChoiceFilter(choices=TrainingLevel.choices, label=_("Level"))
+    region = RegionFilter(queryset=_visible_regions, method="in_region", label=_("Region"))
+    q = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", label=_("Title"), max_length=MAX_QUERY_LENGTH
+    )
+
+    class Meta:
+        model = Training
+        fields = []
+
+    def in_region(self, queryset, name, value):
+        return queryset.filter(region__path__startswith=value.path)
