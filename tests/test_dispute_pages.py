@@ -325,6 +325,28 @@ def test_supervision_notice_and_written_answer(page_world):
     assert "预计本周内达成协议" in response.content.decode()
 
 
+def test_set_leader_offers_the_supervisors_above(page_world):
+    w = page_world
+    dispute = do(w.alice, register(w), "assess", complexity="general")
+    response = client_for(w.alice).get(reverse("disputes:detail", args=[dispute.pk]))
+    form = next(f for f in response.context["action_forms"] if f.action == "set_leader")
+    assert list(form.fields["leader"].queryset) == [w.carol]
+    dispute = do(w.alice, dispute, "set_leader", leader=w.carol.pk)
+    assert dispute.leader == w.carol
+
+
+def test_related_disputes_of_the_same_person_are_shown_when_visible(page_world):
+    w = page_world
+    first = register(w, title="第一次纠纷")
+    hidden = register(w, user=w.bob, region=w.community_b.pk, title="乙社区的纠纷")
+    second = register(w, title="第二次纠纷")
+    response = client_for(w.alice).get(reverse("disputes:detail", args=[second.pk]))
+    assert [d.pk for d in response.context["related"]] == [first.pk]
+    assert hidden.pk not in [d.pk for d in response.context["duplicates"]]
+    assert first.pk in [d.pk for d in response.context["duplicates"]]
+    assert "第一次纠纷" in response.content.decode() and "乙社区的纠纷" not in response.content.decode()
+
+
 # --- refusals ---------------------------------------------------------------------------------------------
 
 

@@ -202,6 +202,9 @@ class RerouteForm(ActionForm):
             .exclude(pk=self.dispute.platform_id)
         )
 
+    def applies(self) -> bool:
+        return self.fields["platform"].queryset.exists()
+
     def submit(self):
         return self.call(
             workflow.reroute, platform=self.cleaned_data["platform"], reason=self.cleaned_data["reason"]
@@ -218,10 +221,18 @@ class SetLeaderForm(ActionForm):
     leader = UserChoiceField(label=_("Leader in charge"), queryset=get_user_model().objects.none())
 
     def setup(self):
-        supervisors = Membership.objects.visible_to(self.user).current().filter(role=Role.SUPERVISOR)
-        self.fields["leader"].queryset = (
-            get_user_model().objects.filter(memberships__in=supervisors).distinct().order_by("username")
+        # Supervisors of the dispute's region or a region above it, and those the user sees.
+        chain = self.dispute.region.ancestor_paths(include_self=True)
+        supervisors = Membership.objects.current().filter(role=Role.SUPERVISOR)
+        candidates = supervisors.filter(region__path__in=chain) | supervisors.filter(
+            pk__in=Membership.objects.visible_to(self.user).values("pk")
         )
+        self.fields["leader"].queryset = (
+            get_user_model().objects.filter(memberships__in=candidates).distinct().order_by("username")
+        )
+
+    def applies(self) -> bool:
+        return self.fields["leader"].queryset.exists()
 
     def submit(self):
         return self.call(workflow.set_leader, leader=self.cleaned_data["leader"])

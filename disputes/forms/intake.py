@@ -24,6 +24,8 @@ class StyledFormMixin:
     def style_widgets(self):
         for field in self.fields.values():
             widget = field.widget
+            if widget.is_hidden:
+                continue
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
