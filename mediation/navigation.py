@@ -30,6 +30,11 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Register a dispute"), "disputes:intake", "disputes.register_dispute"),
     NavItem(_("Regions and units"), "mediation:structure", "mediation.view_region"),
     NavItem(_("Registry"), "mediation:registry", "mediation.view_mediationorganization"),
+    NavItem(
+        _("Registry import"),
+        "mediation:registry_import",
+        "mediation.add_mediationorganization,mediation.add_mediator,mediation.add_trainingattendance",
+    ),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediation import views
+from mediation import import_views, views
 from mediation.views_registry import experts, mediators, organizations, overview, trainings
 
 app_name = "mediation"
@@ -30,4 +30,18 @@ urlpatterns = [
         name="training_compliance",
     ),
     path("registry/trainings/<int:pk>/", trainings.TrainingDetailView.as_view(), name="training_detail"),
+    # Excel in and out of the registry (issue 4).
+    path("registry/import/", import_views.ImportView.as_view(), name="registry_import"),
+    path(
+        "registry/import/template/<slug:kind>.xlsx",
+        import_views.ImportTemplateView.as_view(),
+        name="registry_import_template",
+    ),
+    path("registry/import/<int:pk>/", import_views.ImportJobView.as_view(), name="registry_import_job"),
+    path(
+        "registry/import/<int:pk>/run/",
+        import_views.ImportJobRunView.as_view(),
+        name="registry_import_job_run",
+    ),
+    path("registry/export/<slug:kind>.xlsx", import_views.ExportView.as_view(), name="registry_export"),
 ]

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         accounts = demo.load_accounts()
         # Each app may add its own demo records in <app>/demo.py: load_demo(stdout).
         for config in apps.get_app_configs():
-            if config.name in {"disputes", "tasks_plan"} or config.name.startswith("mediation."):
+            if config.name in {"mediation", "disputes", "tasks_plan"} or config.name.startswith("mediation."):
                 try:
                     module = importlib.import_module(f"{config.name}.demo")
                 except ModuleNotFoundError as exc:
