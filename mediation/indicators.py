@@ -4,6 +4,10 @@
 behind them, each row saying whether it meets the requirement. History is read with dates (organizations'
 established/dissolved dates, appointments, the discipline log, headcounts), so a past date gives the picture
 of that day. tasks_plan compares these values with the plan's targets.
+
+People are counted once each, and only while in good standing: a mediator suspended or dismissed in the
+discipline log on or before the date counts neither for staffing, nor as an expert, nor as a committee member.
+disputes/indicators.py registers the case-data indicators in the same REGISTRY.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from mediation.choices import (
     INDUSTRY_FIELDS,
     ROOM_FIELDS,
+    AppointmentRole,
     Background,
+    Gender,
     MediationField,
     OrganizationKind,
     RegionLevel,
@@ -36,6 +42,35 @@ KEY_DEPARTMENTS = ["gaj", "zjw", "ghzy", "sthj", "scj"]
 # Task 17: centralized trainings a year.
 DISTRICT_TRAININGS_PER_YEAR = 1
 STREET_TRAININGS_PER_YEAR = 2
+# Tasks 3 and 18: the industry/professional mediation organizations (行业性专业性调解组织).
+INDUSTRY_KINDS = [OrganizationKind.INDUSTRY_COMMITTEE, OrganizationKind.INDUSTRY_ROOM]
+# Task 8: the rooms a people's mediation committee dispatches to other bodies (派驻有关单位和部门的人民调解工作室).
+DISPATCHED_ROOM_KINDS = [
+    OrganizationKind.COURT_ROOM,
+    OrganizationKind.POLICE_ROOM,
+    OrganizationKind.PETITION_ROOM,
+]
+# Task 19: the backgrounds the plan names (志愿者 and 心理咨询师 are recorded too, but not counted).
+PLAN_BACKGROUNDS = [
+    Background.PARTY_DELEGATE,
+    Background.NPC_DEPUTY,
+    Background.CPPCC_MEMBER,
+    Background.FIVE_ELDERS,
+    Background.PROFESSIONAL,
+    Background.COMMUNITY_WORKER,
+    Background.SELECTED_GRADUATE,
+    Background.LAWYER,
+]
+# Art. 8 of the People's Mediation Law: the roles that make a committee member (委员), and the committee kinds.
+COMMITTEE_ROLES = [AppointmentRole.DIRECTOR, AppointmentRole.DEPUTY_DIRECTOR, AppointmentRole.MEMBER]
+COMMITTEE_KINDS = {
+    OrganizationKind.MAJOR_DISPUTE_CENTRE,
+    OrganizationKind.STREET_COMMITTEE,
+    OrganizationKind.COMMUNITY_COMMITTEE,
+    OrganizationKind.ENTERPRISE_COMMITTEE,
+    OrganizationKind.INDUSTRY_COMMITTEE,
+}
+COMMITTEE_MIN_MEMBERS, COMMITTEE_MAX_MEMBERS = 3, 9
 DEFAULT_STAFFING = {
     OrganizationKind.INDUSTRY_COMMITTEE: (3, False),
     OrganizationKind.STREET_COMMITTEE: (2, False),
@@ -131,11 +166,28 @@ def _regions_at(level):
     return Region.objects.subtree(_district()).filter(level=level, is_active=True).order_by("path")
 
 
+def _full_names(regions) -> dict[int, str]:
+    """Region.full_name for many regions in one query (the property asks the database once per region)."""
+    from mediation.models import Region
+
+    ids = {int(pk) for r in regions for pk in r.path.strip("/").split("/") if pk}
+    names = {
+        r.pk: r.name
+        for r in Region.objects.filter(pk__in=ids, level__gt=RegionLevel.DISTRICT).only("pk", "name")
+    }
+    full = {}
+    for r in regions:
+        parts = [names[int(pk)] for pk in r.path.strip("/").split("/") if pk and int(pk) in names]
+        full[r.pk] = " / ".join(parts) or r.name
+    return full
+
+
 def _coverage_by_region(as_of, regions, kind_for_level) -> tuple[int, list[IndicatorRow]]:
     regions = list(regions)
+    names = _full_names(regions)
     kinds = set(kind_for_level.values())
     covered = set(_organizations(as_of, *kinds).values_list("region_id", "kind"))
-    rows = [IndicatorRow(r.full_name, (r.pk, kind_for_level[r.level]) in covered, r.code, r) for r in regions]
+    rows = [IndicatorRow(names[r.pk], (r.pk, kind_for_level[r.level]) in covered, r.code, r) for r in regions]
     return sum(row.met for row in rows), rows
 
 
@@ -159,6 +211,20 @@ def _fields_covered(as_of, required, kinds, hosted_in_kind=None) -> tuple[int, l
         for f in required
     ]
     return sum(row.met for row in rows), rows
+
+
+def _active_mediators(as_of):
+    """Mediators in good standing on `as_of` (the discipline log: not suspended or dismissed then)."""
+    from mediation.models import Mediator
+
+    return Mediator.objects.active_on(as_of).values("pk")
+
+
+def _experts_on(as_of):
+    """Mediator ids in the expert pool on `as_of`, leaving out those suspended or dismissed by then."""
+    from mediation.models import ExpertMembership
+
+    return ExpertMembership.objects.on(as_of).filter(mediator__in=_active_mediators(as_of)).values("mediator")
 
 
 # --- task 1: comprehensive platforms per level ----------------------------------------------------------------
@@ -192,12 +258,8 @@ def industry_room_occupancy(as_of):
 
 @register("industry_fields_covered", _("Fields with an industry/professional mediation organization"))
 def industry_fields_covered(as_of):
-    from mediation.models import ExpertMembership
-
-    numerator, rows = _fields_covered(
-        as_of, INDUSTRY_FIELDS, [OrganizationKind.INDUSTRY_COMMITTEE, OrganizationKind.INDUSTRY_ROOM]
-    )
-    experts = ExpertMembership.objects.on(as_of).values("mediator").distinct().count()
+    numerator, rows = _fields_covered(as_of, INDUSTRY_FIELDS, INDUSTRY_KINDS)
+    experts = _experts_on(as_of).distinct().count()
     return _result(
         "industry_fields_covered",
         as_of,
@@ -240,10 +302,19 @@ def committee_rate(as_of):
 # --- tasks 7, 10, 11: rooms hosted by units ---------------------------------------------------------------
 
 
-def _hosted_rate(code, as_of, hosts, room_kind):
+def _hosted_rate(code, as_of, hosts, room_kind, *, sub_units_count=False) -> IndicatorResult:
+    """Hosts with an active room of `room_kind`; with `sub_units_count`, a room hosted by a unit directly
+    under the host (e.g. the traffic police under the public security bureau) counts for the host."""
     hosts = list(hosts)
-    hosting = set(_organizations(as_of, room_kind).values_list("host_unit_id", flat=True))
-    rows = [IndicatorRow(u.name, u.pk in hosting, "", u) for u in hosts]
+    rooms_of = defaultdict(list)
+    rooms = _organizations(as_of, room_kind).filter(host_unit__isnull=False).order_by("name")
+    for name, host_id, parent_id in rooms.values_list("name", "host_unit_id", "host_unit__parent_id"):
+        rooms_of[host_id].append(name)
+        if sub_units_count and parent_id:
+            rooms_of[parent_id].append(name)
+    rows = [
+        IndicatorRow(u.name, bool(rooms_of.get(u.pk)), "、".join(rooms_of.get(u.pk, [])), u) for u in hosts
+    ]
     return _result(code, as_of, sum(r.met for r in rows), len(rows), rows)
 
 
@@ -265,16 +336,14 @@ def officers_on(units, as_of) -> dict[int, int]:
 def court_room_rate(as_of):
     from mediation.models import Unit
 
-    return _hosted_rate(
-        "court_room_rate",
-        as_of,
-        Unit.objects.filter(kind=UnitKind.COURT, is_active=True),
-        OrganizationKind.COURT_ROOM,
-    )
+    courts = Unit.objects.filter(kind=UnitKind.COURT, is_active=True).order_by("name")
+    return _hosted_rate("court_room_rate", as_of, courts, OrganizationKind.COURT_ROOM)
 
 
 @register("police_room_rate", _("Mediation rooms at police stations with ≥ 20 officers"))
 def police_room_rate(as_of):
+    """Only stations with at least 20 officers on `as_of` are counted (实有警力20人以上); a station without
+    a recorded headcount is not counted either, and the note says how many were left out."""
     from mediation.models import Unit
 
     stations = list(Unit.objects.filter(kind=UnitKind.POLICE_STATION, is_active=True).order_by("name"))
@@ -282,7 +351,7 @@ def police_room_rate(as_of):
     eligible = [s for s in stations if officers.get(s.pk, 0) >= POLICE_STATION_MIN_OFFICERS]
     result = _hosted_rate("police_room_rate", as_of, eligible, OrganizationKind.POLICE_ROOM)
     for row in result.rows:
-        row.detail = str(_("%(n)s officers")) % {"n": officers.get(row.obj.pk, 0)}
+        row.detail = str(_("%(n)s officers")) % {"n": officers[row.obj.pk]}
     excluded = len(stations) - len(eligible)
     result.note = str(_("%(n)s station(s) with fewer than 20 officers not counted")) % {"n": excluded}
     return result
@@ -292,7 +361,7 @@ def police_room_rate(as_of):
 def petition_room_rate(as_of):
     from mediation.models import Unit
 
-    halls = Unit.objects.filter(kind=UnitKind.PETITION_HALL, is_active=True)
+    halls = Unit.objects.filter(kind=UnitKind.PETITION_HALL, is_active=True).order_by("name")
     return _hosted_rate("petition_room_rate", as_of, halls, OrganizationKind.PETITION_ROOM)
 
 
@@ -300,14 +369,18 @@ def petition_room_rate(as_of):
 def admin_room_rate(as_of):
     from mediation.models import Unit
 
-    departments = Unit.objects.filter(code__in=KEY_DEPARTMENTS).order_by("name")
-    return _hosted_rate("admin_room_rate", as_of, departments, OrganizationKind.ADMINISTRATIVE_ROOM)
+    by_code = {u.code: u for u in Unit.objects.filter(code__in=KEY_DEPARTMENTS)}
+    departments = [by_code[code] for code in KEY_DEPARTMENTS if code in by_code]
+    return _hosted_rate(
+        "admin_room_rate", as_of, departments, OrganizationKind.ADMINISTRATIVE_ROOM, sub_units_count=True
+    )
 
 
 # --- task 8: full-time staffing -------------------------------------------------------------------------------
 
 
 def staffing_rules() -> dict[str, tuple[int, bool]]:
+    """Minimum full-time mediators per organization kind: the plan's defaults, overridden by StaffingRule rows."""
     from mediation.models import StaffingRule
 
     rules = dict(DEFAULT_STAFFING)
@@ -316,16 +389,17 @@ def staffing_rules() -> dict[str, tuple[int, bool]]:
 
 
 def full_time_counts(organizations, as_of) -> dict[int, int]:
-    """Active full-time mediators per organization on `as_of`."""
-    from mediation.models import Appointment, Mediator
+    """Full-time mediators in good standing per organization on `as_of`, each person counted once."""
+    from mediation.models import Appointment
 
-    active = Mediator.objects.active_on(as_of).values("pk")
-    counts = Counter(
+    return dict(
         Appointment.objects.on(as_of)
-        .filter(organization__in=organizations, is_full_time=True, mediator__in=active)
-        .values_list("organization_id", flat=True)
+        .filter(organization__in=organizations, is_full_time=True, mediator__in=_active_mediators(as_of))
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("mediator", distinct=True))
+        .values_list("organization_id", "n")
     )
-    return dict(counts)
 
 
 def staffing_of(organization, as_of) -> tuple[int, int | None]:
@@ -334,16 +408,21 @@ def staffing_of(organization, as_of) -> tuple[int, int | None]:
     return full_time_counts([organization], as_of).get(organization.pk, 0), minimum
 
 
-def _staffing_rate(kind):
+def _staffing_rate(code, kinds):
     def compute(as_of):
-        minimum, _conditional = staffing_rules()[kind]
-        orgs = list(_organizations(as_of, kind).order_by("name"))
+        rules = staffing_rules()
+        orgs = list(_organizations(as_of, *kinds).order_by("kind", "name"))
         counts = full_time_counts(orgs, as_of)
-        rows = [
-            IndicatorRow(o.name, counts.get(o.pk, 0) >= minimum, f"{counts.get(o.pk, 0)}/{minimum}", o)
-            for o in orgs
-        ]
-        return _result(f"staffing_{kind}", as_of, sum(r.met for r in rows), len(rows), rows)
+        rows = []
+        for org in orgs:
+            n, minimum = counts.get(org.pk, 0), rules[org.kind][0]
+            rows.append(IndicatorRow(org.name, n >= minimum, f"{n}/{minimum}", org))
+        note = "；".join(
+            f"{OrganizationKind(k).label} ≥ {rules[k][0]}"
+            + (f" ({_('only where conditions allow')})" if rules[k][1] else "")
+            for k in kinds
+        )
+        return _result(code, as_of, sum(r.met for r in rows), len(rows), rows, note=note)
 
     return compute
 
@@ -357,25 +436,32 @@ for _kind, _label in [
     (OrganizationKind.POLICE_ROOM, _("Full-time staffing: rooms at police stations (≥ 2)")),
     (OrganizationKind.PETITION_ROOM, _("Full-time staffing: petition rooms (≥ 2)")),
 ]:
-    register(f"staffing_{_kind}", _label)(_staffing_rate(_kind))
+    register(f"staffing_{_kind}", _label)(_staffing_rate(f"staffing_{_kind}", [_kind]))
+del _kind, _label
+# Task 8's target counts the dispatched rooms together (派驻有关单位的人民调解工作室配备率).
+register("staffing_dispatched_rooms", _("Full-time staffing: dispatched rooms (≥ 2)"))(
+    _staffing_rate("staffing_dispatched_rooms", DISPATCHED_ROOM_KINDS)
+)
 
 
 # --- task 17: trainings ---------------------------------------------------------------------------------------
 
 
 def _trainings_in_year(as_of):
+    """Centralized trainings held from 1 January of `as_of`'s year up to and including `as_of`."""
     from mediation.models import Training
 
-    return Training.objects.filter(is_centralized=True, held_on__year=as_of.year, held_on__lte=as_of)
+    return Training.objects.filter(
+        is_centralized=True, held_on__gte=dt.date(as_of.year, 1, 1), held_on__lte=as_of
+    )
 
 
 @register("trainings_district", _("District centralized trainings this year (≥ 1)"))
 def trainings_district(as_of):
-    trainings = list(_trainings_in_year(as_of).filter(level=TrainingLevel.DISTRICT).order_by("held_on"))
+    trainings = list(_trainings_in_year(as_of).filter(level=TrainingLevel.DISTRICT).order_by("held_on", "pk"))
     rows = [IndicatorRow(t.title, True, t.held_on.isoformat(), t) for t in trainings]
-    result = _result("trainings_district", as_of, len(trainings), None, rows, unit="")
-    result.note = str(_("Target: %(n)s a year")) % {"n": DISTRICT_TRAININGS_PER_YEAR}
-    return result
+    note = str(_("Target: %(n)s a year")) % {"n": DISTRICT_TRAININGS_PER_YEAR}
+    return _result("trainings_district", as_of, len(trainings), None, rows, unit="", note=note)
 
 
 @register("trainings_street", _("Streets/towns with ≥ 2 centralized trainings this year"))
@@ -400,22 +486,19 @@ def trainings_street(as_of):
 
 @register("experts_in_industry_orgs", _("Industry/professional organizations with ≥ 1 expert"))
 def experts_in_industry_orgs(as_of):
-    from mediation.models import Appointment, ExpertMembership
+    """An organization counts when someone serving it on `as_of` is then in the expert pool (调解专家库)."""
+    from mediation.models import Appointment
 
-    orgs = list(
-        _organizations(as_of, OrganizationKind.INDUSTRY_COMMITTEE, OrganizationKind.INDUSTRY_ROOM).order_by(
-            "name"
-        )
-    )
-    experts = ExpertMembership.objects.on(as_of).values("mediator")
-    with_expert = Counter(
+    orgs = list(_organizations(as_of, *INDUSTRY_KINDS).order_by("name"))
+    experts = dict(
         Appointment.objects.on(as_of)
-        .filter(organization__in=orgs, mediator__in=experts)
-        .values_list("organization_id", flat=True)
+        .filter(organization__in=orgs, mediator__in=_experts_on(as_of))
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("mediator", distinct=True))
+        .values_list("organization_id", "n")
     )
-    rows = [
-        IndicatorRow(o.name, with_expert.get(o.pk, 0) >= 1, str(with_expert.get(o.pk, 0)), o) for o in orgs
-    ]
+    rows = [IndicatorRow(o.name, experts.get(o.pk, 0) >= 1, str(experts.get(o.pk, 0)), o) for o in orgs]
     return _result("experts_in_industry_orgs", as_of, sum(r.met for r in rows), len(rows), rows)
 
 
@@ -424,17 +507,21 @@ def experts_in_industry_orgs(as_of):
 
 @register("mediator_backgrounds", _("Mediators with a background the plan names"))
 def mediator_backgrounds(as_of):
+    """Of the mediators in good standing serving somewhere on `as_of`, those with one of the eight backgrounds
+    task 19 names; a row per background. Counsellors and volunteers are reported in the note only."""
     from mediation.models import Appointment, Mediator
 
     serving = Appointment.objects.on(as_of).values("mediator")
-    mediators = list(Mediator.objects.active_on(as_of).filter(pk__in=serving).only("backgrounds"))
+    mediators = list(Mediator.objects.active_on(as_of).filter(pk__in=serving).only("pk", "backgrounds"))
     counts = Counter(b for m in mediators for b in set(m.backgrounds or []))
     rows = [
-        IndicatorRow(str(b.label), counts.get(b.value, 0) > 0, str(counts.get(b.value, 0)), b.value)
-        for b in Background
+        IndicatorRow(str(b.label), counts[b.value] > 0, str(counts[b.value]), b.value)
+        for b in PLAN_BACKGROUNDS
     ]
-    with_background = sum(1 for m in mediators if m.backgrounds)
-    return _result("mediator_backgrounds", as_of, with_background, len(mediators), rows)
+    named = {b.value for b in PLAN_BACKGROUNDS}
+    numerator = sum(1 for m in mediators if named.intersection(m.backgrounds or []))
+    note = "；".join(f"{b.label}: {counts[b.value]}" for b in Background if b.value not in named)
+    return _result("mediator_backgrounds", as_of, numerator, len(mediators), rows, note=note)
 
 
 # --- task 32: brand studios ------------------------------------------------------------------------------------
@@ -449,33 +536,33 @@ def brand_studios(as_of):
     return _result("brand_studios", as_of, len(studios), None, rows, unit="")
 
 
+# --- Art. 8 of the People's Mediation Law ---------------------------------------------------------------------
+
+
 def committee_composition_warnings(organization, as_of=None) -> list[str]:
-    """人民调解法 Art. 8: a committee has 3–9 members and includes a woman. Returned as warnings, not errors."""
+    """人民调解法 Art. 8: a committee has 3–9 members (委员: director, deputies, members) and includes a woman.
+
+    Members are the people in good standing holding a member's role on `as_of`, each counted once.
+    Returned as warnings, not errors: an organization that breaks the rule is still recorded.
+    """
     from django.utils import timezone
 
     from mediation.models import Appointment
 
-    committees = {
-        OrganizationKind.STREET_COMMITTEE,
-        OrganizationKind.COMMUNITY_COMMITTEE,
-        OrganizationKind.ENTERPRISE_COMMITTEE,
-        OrganizationKind.INDUSTRY_COMMITTEE,
-        OrganizationKind.MAJOR_DISPUTE_CENTRE,
-    }
-    if organization.kind not in committees:
+    if organization.kind not in COMMITTEE_KINDS:
         return []
     as_of = as_of or timezone.localdate()
-    members = list(
+    appointments = (
         Appointment.objects.on(as_of)
-        .filter(organization=organization)
-        .filter(Q(role__in=["director", "deputy_director", "member"]))
+        .filter(organization=organization, role__in=COMMITTEE_ROLES, mediator__in=_active_mediators(as_of))
         .select_related("mediator")
     )
+    members = {a.mediator_id: a.mediator for a in appointments}
     warnings = []
-    if not 3 <= len(members) <= 9:
+    if not COMMITTEE_MIN_MEMBERS <= len(members) <= COMMITTEE_MAX_MEMBERS:
         warnings.append(
             str(_("The committee has %(n)s members; the law asks for 3 to 9 (Art. 8).")) % {"n": len(members)}
         )
-    if not any(m.mediator.gender == "female" for m in members):
+    if not any(m.gender == Gender.FEMALE for m in members.values()):
         warnings.append(str(_("The committee has no woman member (Art. 8).")))
     return warnings
