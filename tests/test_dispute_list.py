@@ -29,7 +29,7 @@ from tests.conftest import PASSWORD
 from tests.dispute_list_fixtures import assess, assign, new_dispute
 
 pytest_plugins = ["tests.dispute_fixtures", "tests.dispute_list_fixtures"]
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("detail_url")]
+pytestmark = pytest.mark.django_db
 
 LIST = reverse("disputes:list")
 EXPORT = reverse("disputes:export")

@@ -25,7 +25,7 @@ from tests.dispute_fixtures import reload
 from tests.dispute_list_fixtures import accept, assess, assign, new_dispute
 
 pytest_plugins = ["tests.dispute_fixtures", "tests.dispute_list_fixtures"]
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("detail_url")]
+pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("disputes:queue")
 
