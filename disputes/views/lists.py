@@ -29,6 +29,7 @@ class DisputeListView(PermissionRequiredMixin, TemplateView):
             next_params["cursor"] = current.next_cursor
         return super().get_context_data(
             filter=filterset,
+            filters_applied=any(request.GET.get(name) for name in filterset.filters),
             disputes=listing.with_region_names(current.rows),
             page=current,
             sort=sort,
