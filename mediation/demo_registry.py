@@ -286,7 +286,7 @@ class Planner:
 
     def _district_rooms(self, district):
         court = self.org(
-            "大渡口区人民法院诉调对接人民调解工作室", OrganizationKind.COURT_ROOM, district, host="demo-court"
+            "大渡口区人民法院诉调对接人民调解工作室", OrganizationKind.COURT_ROOM, district, host="fy"
         )
         self.staff(court, 2, 2, pool=[Background.LAWYER])
         tribunal = self.org(
@@ -450,7 +450,6 @@ def _units(district, streets) -> None:
         return obj
 
     regions = {r.code: r for r in Region.objects.filter(code__in=[s for s, _ in streets])}
-    unit("demo-court", "大渡口区人民法院", UnitKind.COURT, district, by_code.get("fy"))
     unit("demo-court-tiaodeng", "跳磴人民法庭", UnitKind.COURT, regions["500104103"], by_code.get("fy"))
     unit("demo-court-bajiao", "八桥人民法庭", UnitKind.COURT, regions["500104101"], by_code.get("fy"))
     unit("demo-xfzx", "区信访接待中心", UnitKind.PETITION_HALL, district, by_code.get("xfb"))
