@@ -179,6 +179,7 @@ def test_the_full_loop_through_the_browser(page_world):
     dispute = do(w.erin, dispute, "accept", assignment=lead.pk)
     assert dispute.status == "in_progress"
     dispute = do(w.erin, dispute, "notify_rights", note="书面告知并宣读")
+    assert "notify_rights" not in shown_actions(w.erin, dispute)
     assert dispute.rights_notified_at is not None
     held = timezone.localtime() - dt.timedelta(hours=1)
     dispute = do(
@@ -214,9 +215,13 @@ def test_the_full_loop_through_the_browser(page_world):
     agreement = Agreement.objects.get(dispute=dispute)
     assert agreement.form == "written" and agreement.signed_by_all
 
+    shown = shown_actions(w.erin, dispute)
+    assert "apply_confirmation" in shown and "record_confirmation" not in shown
     dispute = do(
         w.erin, dispute, "apply_confirmation", applied_on=today.isoformat(), court="大渡口区人民法院"
     )
+    shown = shown_actions(w.erin, dispute)
+    assert "record_confirmation" in shown and "apply_confirmation" not in shown
     dispute = do(w.erin, dispute, "record_confirmation", result="confirmed", decided_on=today.isoformat())
     agreement.refresh_from_db()
     assert agreement.confirmation_result == "confirmed"

@@ -431,6 +431,9 @@ class NotifyRightsForm(ActionForm):
     note = _text(_("How the parties were told (written notice, read out …)"), required=False, rows=2)
     submit_label = _("Record the notice")
 
+    def applies(self) -> bool:
+        return self.dispute.rights_notified_at is None
+
     def submit(self):
         return self.call(workflow.notify_rights, note=self.cleaned_data["note"])
 
@@ -578,10 +581,17 @@ class RecordOutcomeForm(ActionForm):
         )
 
 
+def _agreement(dispute):
+    return getattr(dispute, "agreement", None)
+
+
 class RecordPerformanceForm(ActionForm):
     action = "record_performance"
     performance = forms.ChoiceField(label=_("Performance"), choices=Performance.choices)
     note = _text(_("Note"), required=False, rows=2)
+
+    def applies(self) -> bool:
+        return _agreement(self.dispute) is not None
 
     def submit(self):
         return self.call(
@@ -598,6 +608,10 @@ class ApplyConfirmationForm(ActionForm):
 
     def setup(self):
         self.initial.setdefault("applied_on", timezone.localdate())
+
+    def applies(self) -> bool:
+        agreement = _agreement(self.dispute)
+        return agreement is not None and agreement.confirmation_applied_on is None
 
     def submit(self):
         return self.call(
@@ -619,6 +633,10 @@ class RecordConfirmationForm(ActionForm):
     def setup(self):
         self.initial.setdefault("decided_on", timezone.localdate())
 
+    def applies(self) -> bool:
+        agreement = _agreement(self.dispute)
+        return agreement is not None and agreement.confirmation_applied_on is not None
+
     def submit(self):
         return self.call(
             workflow.record_confirmation,
@@ -634,6 +652,9 @@ class RecordNotarizationForm(ActionForm):
 
     def setup(self):
         self.initial.setdefault("notarized_on", timezone.localdate())
+
+    def applies(self) -> bool:
+        return _agreement(self.dispute) is not None
 
     def submit(self):
         return self.call(

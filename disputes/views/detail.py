@@ -138,7 +138,6 @@ def page_context(request, dispute, bound=None) -> dict:
         "may_attach": attachments.may_attach(dispute, user),
         "attachment_kinds": Attachment.Kind.choices,
         "attachment_accept": ",".join(attachments.ALLOWED_EXTENSIONS),
-        "is_closed_entry": dispute.status in (Status.VOIDED, Status.MERGED),
     }
 
 
