@@ -1,0 +1,57 @@
+"""The disputes demo (disputes/demo.py) as `manage.py setup_demo` loads it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from disputes.choices import Status
+from disputes.demo import CASES
+from disputes.models import Dispute, Event, Party
+from disputes.services.intake import clean_id_number, clean_phone
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+pytest_plugins = ["tests.dispute_fixtures"]
+
+
+@pytest.fixture
+def demo(db):
+    out = io.StringIO()
+    call_command("setup_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_every_status_of_the_loop_is_shown(demo):
+    assert f"Disputes demo: {len(CASES)} disputes created" in demo
+    statuses = dict(Dispute.objects.values_list("status").annotate(n=Count("pk")))
+    assert set(statuses) == set(Status.values)
+    assert Dispute.objects.count() == len(CASES) >= 60
+    assert Dispute.objects.overdue().exists()
+
+
+def test_a_second_run_adds_nothing(demo):
+    counts = (Dispute.objects.count(), Party.objects.count(), Event.objects.count())
+    out = io.StringIO()
+    call_command("setup_demo", stdout=out)
+    assert f"0 disputes created, {len(CASES)} already there" in out.getvalue()
+    assert (Dispute.objects.count(), Party.objects.count(), Event.objects.count()) == counts
+
+
+def test_the_stories_were_played_by_people_in_order(demo):
+    assert not Event.objects.filter(actor__isnull=True).exists()
+    assert not Event.objects.filter(actor__is_superuser=True).exists()
+    for dispute in Dispute.objects.all():
+        events = list(dispute.events.order_by("pk"))
+        assert [e.at for e in events] == sorted(e.at for e in events), dispute.external_id
+        assert events[0].action == "register"
+    by_number = list(Dispute.objects.order_by("number").values_list("created_at", flat=True))
+    assert by_number == sorted(by_number)  # numbers follow the order the disputes came in
+
+
+def test_personal_data_is_valid(demo):
+    for party in Party.objects.all():
+        assert clean_id_number(party.id_number, party.kind) == party.id_number
+        assert clean_phone(party.phone) == party.phone
