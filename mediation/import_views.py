@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from mediation.filters import MediatorFilter, OrganizationFilter, TrainingFilter
 from mediation.models import ImportJob, ImportKind, MediationOrganization, Mediator, Training
 from mediation.services import registry_export, registry_import
 
@@ -152,21 +153,25 @@ class ImportJobRunView(View):
 
 
 EXPORTS = {
-    "organizations": (MediationOrganization, "mediation.view_mediationorganization"),
-    "mediators": (Mediator, "mediation.view_mediator"),
-    "trainings": (Training, "mediation.view_training"),
+    "organizations": (MediationOrganization, "mediation.view_mediationorganization", OrganizationFilter),
+    "mediators": (Mediator, "mediation.view_mediator", MediatorFilter),
+    "trainings": (Training, "mediation.view_training", TrainingFilter),
 }
 
 
 class ExportView(View):
-    """A registry list as xlsx: what the user can see, personal data masked unless permitted."""
+    """A registry list as xlsx: what the user can see, narrowed by the list page's filters (its query string),
+    personal data masked unless permitted."""
 
     def get(self, request, kind):
         if kind not in EXPORTS:
             raise Http404
-        model, permission = EXPORTS[kind]
+        model, permission, filter_class = EXPORTS[kind]
         if not request.user.has_perm(permission):
             raise PermissionDenied
-        queryset = model.objects.visible_to(request.user)
-        workbook = registry_export.export_for(kind, queryset, request.user)
+        filterset = filter_class(
+            request.GET, queryset=model.objects.visible_to(request.user), request=request
+        )
+        as_of = getattr(filterset, "day", None)
+        workbook = registry_export.export_for(kind, filterset.qs, request.user, as_of=as_of)
         return registry_export.xlsx_response(workbook, kind)

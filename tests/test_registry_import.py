@@ -817,3 +817,12 @@ def test_export_needs_the_view_permission(client, charlie):
     client.force_login(charlie)
     assert client.get(reverse("mediation:registry_export", args=["mediators"])).status_code == 403
     assert client.get(reverse("mediation:registry_export", args=["nothing"])).status_code == 404
+
+
+def test_the_export_follows_the_list_filters(client, mediators, olga):
+    client.force_login(olga)
+    url = reverse("mediation:registry_export", args=["organizations"])
+    orgs = read(client.get(url, {"kind": OrganizationKind.STREET_COMMITTEE}))["调解组织"]
+    assert [r[0] for r in orgs[1:]] == ["新山村街道人民调解委员会"]
+    people = read(client.get(reverse("mediation:registry_export", args=["mediators"]), {"q": "李"}))["调解员"]
+    assert [r[0] for r in people[1:]] == ["李秀英"]

@@ -347,19 +347,20 @@ def export_trainings(queryset, *, personal_data: bool, mediators=None) -> Workbo
 # --- for views ----------------------------------------------------------------------------------------------------
 
 
-def export_for(kind: str, queryset, user) -> Workbook:
+def export_for(kind: str, queryset, user, *, as_of=None) -> Workbook:
     """The workbook of `kind` for `user`: personal data masked unless permitted, related rows limited to
     what the user can see. `queryset` must already be `.visible_to(user)`."""
     from mediation.models import MediationOrganization, Mediator
 
     personal_data = user.has_perm(PERSONAL_DATA_PERMISSION)
     if kind == "organizations":
-        return export_organizations(queryset)
+        return export_organizations(queryset, as_of=as_of)
     if kind == "mediators":
         return export_mediators(
             queryset,
             personal_data=personal_data,
             organizations=MediationOrganization.objects.visible_to(user),
+            as_of=as_of,
         )
     if kind == "trainings":
         return export_trainings(

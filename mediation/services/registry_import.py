@@ -477,6 +477,8 @@ class _Importer:
         self.mediators = scoped(Mediator)
         self._region_cache: dict[str, object] = {}
         self._unit_cache: dict[str, object] | None = None
+        self._organization_cache: dict[str, list] | None = None
+        self._visible_mediator_ids: set[int] | None = None
 
     # errors ----------------------------------------------------------------------------------------------------
 
@@ -565,7 +567,13 @@ class _Importer:
 
     def organization(self, name: str, region=None, near=None):
         """The visible organization called `name` (in `region`, or nearest `near` when several)."""
-        candidates = list(self.organizations.filter(name=name).select_related("region"))
+        if self._organization_cache is None:
+            # One query for the whole file: a big sheet names the same organizations over and over.
+            found: dict[str, list] = defaultdict(list)
+            for org in self.organizations.select_related("region"):
+                found[org.name].append(org)
+            self._organization_cache = found
+        candidates = list(self._organization_cache.get(name, []))
         if region is not None:
             candidates = [o for o in candidates if o.region_id == region.pk]
         elif len(candidates) > 1 and near is not None:
@@ -602,7 +610,9 @@ class _Importer:
                 )
                 return False
             return None
-        if not self.mediators.filter(pk=mediator.pk).exists():
+        if self._visible_mediator_ids is None:
+            self._visible_mediator_ids = set(self.mediators.values_list("pk", flat=True))
+        if mediator.pk not in self._visible_mediator_ids:
             self.error(
                 number, "id_number" if id_number else "phone", _("This mediator is outside your area.")
             )
