@@ -142,7 +142,8 @@ def test_every_indicator_answers_on_an_empty_registry(reference):
     by_code = {r.code: r for r in results}
     assert figures(by_code["platform_rate_street"]) == (0, 8, Decimal("0.0"))
     assert figures(by_code["admin_room_rate"]) == (0, 5, Decimal("0.0"))
-    assert figures(by_code["court_room_rate"]) == (0, 0, None)
+    # The reference data's 区法院 is the district's basic people's court.
+    assert figures(by_code["court_room_rate"]) == (0, 1, Decimal("0.0"))
     assert by_code["brand_studios"].value == 0
 
 
@@ -334,7 +335,7 @@ def test_field_rooms_covered_of_the_seven_fields(district, street):
 
 
 def test_court_room_rate(district, street):
-    court = make_unit("大渡口区人民法院", UnitKind.COURT, district)
+    court = Unit.objects.get(code="fy")  # 区法院, a court in the reference data
     tribunal = make_unit("新山村人民法庭", UnitKind.COURT, street)
     make_unit("已撤销法庭", UnitKind.COURT, street, is_active=False)
     make_org(K.COURT_ROOM, district, "驻法院调解室", host_unit=court)
@@ -342,8 +343,8 @@ def test_court_room_rate(district, street):
 
     before = indicator("court_room_rate", BEFORE)
     assert figures(before) == (1, 2, Decimal("50.0"))
-    assert met(before) == {"大渡口区人民法院": True, "新山村人民法庭": False}
-    assert rows(before)["大渡口区人民法院"] == (True, "驻法院调解室")
+    assert met(before) == {"区法院": True, "新山村人民法庭": False}
+    assert rows(before)["区法院"] == (True, "驻法院调解室")
     assert figures(indicator("court_room_rate", AFTER)) == (2, 2, Decimal("100.0"))
 
 
