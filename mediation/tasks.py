@@ -17,3 +17,18 @@ def run_registry_import(job_id: int) -> bool:
 def refresh_mediator_statuses() -> int:
     """Let discipline-log entries dated in the future take effect on their day (run daily)."""
     return registry.refresh_statuses()
+
+
+@shared_task(
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def run_periodic(name: str) -> int:
+    """Run the periodic job `name` (see mediation.periodic); jobs are idempotent, so a retry is safe."""
+    from mediation import periodic
+
+    return periodic.run(name).processed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from celery.schedules import crontab  # noqa: F401  (used by the beat schedule as it grows)
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from . import parsers
@@ -181,7 +181,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+
+
+def _job(name: str, schedule, expires: int) -> dict:
+    """A beat entry running the periodic job `name`; it expires before its next run, so a backlog never floods."""
+    return {
+        "task": "mediation.tasks.run_periodic",
+        "schedule": schedule,
+        "args": [name],
+        "options": {"expires": expires},
+    }
+
+
+# The whole schedule: small and static (tens of entries, never one per dispute). Jobs are idempotent.
+CELERY_BEAT_SCHEDULE: dict = {
+    "refresh-mediator-statuses": _job("refresh_mediator_statuses", crontab(minute=10, hour=0), 6 * 3600),
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 LOGGING = {
