@@ -18,5 +18,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("mediation/", include("mediation.urls")),
     path("disputes/", include("disputes.urls")),
+    path("plan/", include("tasks_plan.urls")),
     path("admin/", admin.site.urls),
 ]
