@@ -196,6 +196,7 @@ def _job(name: str, schedule, expires: int) -> dict:
 # The whole schedule: small and static (tens of entries, never one per dispute). Jobs are idempotent.
 CELERY_BEAT_SCHEDULE: dict = {
     "refresh-mediator-statuses": _job("refresh_mediator_statuses", crontab(minute=10, hour=0), 6 * 3600),
+    "plan-report-reminders": _job("plan_report_reminders", crontab(minute=30, hour=8), 6 * 3600),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
