@@ -3,6 +3,7 @@ from .disputes import Attachment, Dispute, DisputeCounter, Party
 from .events import AppendOnlyError, Event
 from .handling import Agreement, Assignment, Extension, Feedback, FollowUp, MediationSession, Supervision
 from .patrols import Cadence, PatrolDuty, PatrolReport, PeriodicReport
+from .supervision_rules import SupervisionThreshold
 
 __all__ = [
     "Agreement",
@@ -28,5 +29,6 @@ __all__ = [
     "RoutingRule",
     "SensitivePeriod",
     "Supervision",
+    "SupervisionThreshold",
     "TimeLimit",
 ]
