@@ -10,13 +10,17 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from mediation.choices import RegionKind, RegionLevel, Role
-from mediation.models import Region, Unit
-from mediation.roles import sync_roles
-from mediation.services.memberships import grant
-from mediation.services.reference import load_reference_data
+# Fixture modules whose helpers test modules import directly: rewrite their asserts before the import.
+pytest.register_assert_rewrite("tests.dispute_fixtures", "tests.registry_fixtures")
+
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from mediation.choices import RegionKind, RegionLevel, Role  # noqa: E402
+from mediation.models import Region, Unit  # noqa: E402
+from mediation.roles import sync_roles  # noqa: E402
+from mediation.services.memberships import grant  # noqa: E402
+from mediation.services.reference import load_reference_data  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 
