@@ -163,3 +163,6 @@ def feedback_rate(as_of):
         needed = {FeedbackTarget.PARTIES} | ({FeedbackTarget.PLATFORM} if assigned else set())
         rows.append(IndicatorRow(f"{d.number} {d.title}", needed <= given, "", d))
     return _result("feedback_rate", as_of, sum(r.met for r in rows), len(rows), rows)
+
+
+from disputes import indicators_schedule  # noqa: E402, F401 - registers the scheduled-work indicators

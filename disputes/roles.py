@@ -29,18 +29,29 @@ _CONFIG = [
     for action in ("add", "change", "delete", "view")
 ]
 
+# Patrols (排查): the staff of a region report its patrols; supervisors and the office read them.
+_PATROL_VIEW = ["disputes.view_patrolduty", "disputes.view_patrolreport"]
+_PATROL_REPORT = [*_PATROL_VIEW, "disputes.add_patrolreport"]
+
 ROLE_PERMISSIONS = {
-    Role.GRID_WORKER: [*_VIEW, "disputes.register_dispute"],
-    Role.MEDIATOR: [*_VIEW, "disputes.register_dispute", "disputes.handle_dispute"],
+    Role.GRID_WORKER: [*_VIEW, *_PATROL_REPORT, "disputes.register_dispute"],
+    Role.MEDIATOR: [*_VIEW, *_PATROL_REPORT, "disputes.register_dispute", "disputes.handle_dispute"],
     Role.DISPATCHER: [
         *_VIEW,
+        *_PATROL_REPORT,
         "disputes.register_dispute",
         "disputes.assess_dispute",
         "disputes.export_dispute",
     ],
     Role.LIAISON: [*_VIEW, "disputes.handle_dispute"],
-    Role.SUPERVISOR: [*_VIEW, "disputes.supervise_dispute", "disputes.export_dispute"],
-    Role.OFFICE_ADMIN: [*_VIEW, *_CONFIG, "disputes.export_dispute", "disputes.supervise_dispute"],
-    Role.AUDITOR: [*_VIEW, "disputes.export_dispute", "disputes.view_personal_data"],
+    Role.SUPERVISOR: [*_VIEW, *_PATROL_VIEW, "disputes.supervise_dispute", "disputes.export_dispute"],
+    Role.OFFICE_ADMIN: [
+        *_VIEW,
+        *_PATROL_VIEW,
+        *_CONFIG,
+        "disputes.export_dispute",
+        "disputes.supervise_dispute",
+    ],
+    Role.AUDITOR: [*_VIEW, *_PATROL_VIEW, "disputes.export_dispute", "disputes.view_personal_data"],
     Role.API_CLIENT: ["disputes.view_dispute", "disputes.register_dispute", "disputes.view_category"],
 }

@@ -1,0 +1,23 @@
+"""Periodic jobs of the disputes app (see mediation.periodic). Each hands the work to a service function with
+the real date and time; the services take `today`/`now` so tests can travel in time."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from disputes.services import patrols
+from mediation.periodic import periodic_job
+
+
+@periodic_job("create_patrol_duties")
+def create_patrol_duties() -> int:
+    """The patrol duties whose period contains today (daily at 00:05; idempotent)."""
+    return patrols.create_duties(timezone.localdate())
+
+
+@periodic_job("patrol_overdue_sweep")
+def patrol_overdue_sweep() -> int:
+    """Every 30 minutes: today's duties (heals a missed 00:05 run), missing reports, reminders before due."""
+    now = timezone.now()
+    created = patrols.create_duties(timezone.localdate(now))
+    return created + patrols.sweep_missing(now) + patrols.remind_due(now)
