@@ -101,7 +101,8 @@ def submit_report(
     period = (period or "").strip()
     if not period or len(period) > MAX_PERIOD:
         raise WorkflowError(
-            "invalid_period", _("Give the period the report covers (at most %(max)d characters).") % {"max": MAX_PERIOD}
+            "invalid_period",
+            _("Give the period the report covers (at most %(max)d characters).") % {"max": MAX_PERIOD},
         )
     text = (text or "").strip()
     if not text:
@@ -141,7 +142,9 @@ def _clean_figures(figures) -> dict[str, str]:
                 % {"name": MAX_FIGURE_NAME, "value": MAX_FIGURE_VALUE},
             )
         if name in clean:
-            raise WorkflowError("invalid_figures", _("The figure “%(name)s” is given twice.") % {"name": name})
+            raise WorkflowError(
+                "invalid_figures", _("The figure “%(name)s” is given twice.") % {"name": name}
+            )
         clean[name] = value
     if len(clean) > MAX_FIGURES:
         raise WorkflowError("invalid_figures", _("Give at most %(max)d figures.") % {"max": MAX_FIGURES})
@@ -179,7 +182,9 @@ def review_report(report_id: int, user, *, accept: bool, comments: str = ""):
     if not may_review(user):
         raise Forbidden("forbidden", _("Only the grand-mediation office reviews progress reports."))
     visible = Responsibility.objects.visible_to(user).values("pk")
-    report = ProgressReport.objects.select_for_update().filter(pk=report_id, responsibility__in=visible).first()
+    report = (
+        ProgressReport.objects.select_for_update().filter(pk=report_id, responsibility__in=visible).first()
+    )
     if report is None:
         raise Forbidden("forbidden", _("You may not review this report."))
     if report.status != ReportStatus.SUBMITTED:
