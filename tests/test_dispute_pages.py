@@ -352,6 +352,19 @@ def test_related_disputes_of_the_same_person_are_shown_when_visible(page_world):
     assert "第一次纠纷" in response.content.decode() and "乙社区的纠纷" not in response.content.decode()
 
 
+def test_a_related_dispute_is_linked_without_merging(page_world):
+    w = page_world
+    first = register(w, title="一方报告的纠纷")
+    second = register(w, title="另一方报告的纠纷")
+    hidden = register(w, user=w.bob, region=w.community_b.pk, title="乙社区的纠纷")
+    assert "link" in shown_actions(w.alice, second)
+    second = do(w.alice, second, "link", other=first.number, note="同一纠纷的双方")
+    assert list(second.linked.all()) == [first] and second.status == first.status == "registered"
+    assert Event.objects.filter(dispute=first, action="link").count() == 1
+    response = post_action(w.alice, second, "link", other=hidden.number)
+    assert not second.linked.filter(pk=hidden.pk).exists() and response.status_code in (200, 400)
+
+
 # --- refusals ---------------------------------------------------------------------------------------------
 
 

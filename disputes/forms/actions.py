@@ -262,6 +262,25 @@ class MergeForm(ActionForm):
         return self.call(workflow.merge, into=self.cleaned_data["into"], reason=self.cleaned_data["reason"])
 
 
+class LinkForm(ActionForm):
+    """Link a related dispute (e.g. the same conflict reported from the other side) without merging."""
+
+    action = "link"
+    versioned = False
+    other = forms.CharField(label=_("Related dispute number"), max_length=20)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def clean_other(self):
+        number = self.cleaned_data["other"].strip().upper()
+        other = Dispute.objects.visible_to(self.user).filter(number=number).first()
+        if other is None:
+            raise forms.ValidationError(_("No dispute with this number that you can see."))
+        return other
+
+    def submit(self):
+        return workflow.link(self.dispute, self.cleaned_data["other"], self.user, self.cleaned_data["note"])
+
+
 class LimitFieldsMixin(forms.Form):
     limit_days = forms.IntegerField(
         label=_("Time limit (days)"),
@@ -726,6 +745,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         SetLeaderForm,
         VoidForm,
         MergeForm,
+        LinkForm,
         AssignForm,
         ReassignForm,
         AddCoHandlerForm,
@@ -751,7 +771,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 }
 
 # Actions that ride on another transition of the workflow (set_leader is allowed where reroute is).
-TRANSITION_OF = {"set_leader": "reroute"}
+TRANSITION_OF = {"set_leader": "reroute", "link": "assess"}
 
 
 def page_actions(dispute, user) -> list[str]:
