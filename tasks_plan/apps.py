@@ -6,3 +6,7 @@ class TasksPlanConfig(AppConfig):
     name = "tasks_plan"
     verbose_name = _("Task plan")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the joint-meeting indicator (task 28) in the one indicator registry (mediation.indicators).
+        from tasks_plan import indicators  # noqa: F401
