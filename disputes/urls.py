@@ -7,6 +7,7 @@ from disputes.views import detail as detail_views
 from disputes.views import export as export_views
 from disputes.views import intake as intake_views
 from disputes.views import lists as list_views
+from disputes.views import patrols as patrol_views
 from disputes.views import queue as queue_views
 
 app_name = "disputes"
@@ -33,4 +34,11 @@ urlpatterns += [
         name="attachment",
     ),
     path("<int:pk>/casefile/", casefile_views.CaseFileView.as_view(), name="casefile"),
+]
+
+# Patrols (排查): my patrols, one patrol and its report, compliance.
+urlpatterns += [
+    path("patrols/", patrol_views.PatrolListView.as_view(), name="patrols"),
+    path("patrols/compliance/", patrol_views.PatrolComplianceView.as_view(), name="patrol_compliance"),
+    path("patrols/<int:pk>/", patrol_views.PatrolDetailView.as_view(), name="patrol"),
 ]

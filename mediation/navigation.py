@@ -28,6 +28,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("My to-do"), "disputes:queue", "disputes.view_dispute"),
     NavItem(_("Disputes"), "disputes:list", "disputes.view_dispute"),
     NavItem(_("Register a dispute"), "disputes:intake", "disputes.register_dispute"),
+    NavItem(_("Patrols"), "disputes:patrols", "disputes.view_patrolduty"),
     NavItem(_("Regions and units"), "mediation:structure", "mediation.view_region"),
     NavItem(_("Registry"), "mediation:registry", "mediation.view_mediationorganization"),
     NavItem(

@@ -196,6 +196,8 @@ def _job(name: str, schedule, expires: int) -> dict:
 # The whole schedule: small and static (tens of entries, never one per dispute). Jobs are idempotent.
 CELERY_BEAT_SCHEDULE: dict = {
     "refresh-mediator-statuses": _job("refresh_mediator_statuses", crontab(minute=10, hour=0), 6 * 3600),
+    "create-patrol-duties": _job("create_patrol_duties", crontab(minute=5, hour=0), 12 * 3600),
+    "patrol-overdue-sweep": _job("patrol_overdue_sweep", crontab(minute="*/30"), 25 * 60),
     "plan-report-reminders": _job("plan_report_reminders", crontab(minute=30, hour=8), 6 * 3600),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from disputes.models import Cadence, Dispute, PatrolDuty, PatrolReport, SensitivePeriod
 from disputes.services.errors import Forbidden, WorkflowError
+from disputes.services.listing import region_full_names
 from mediation.choices import RegionLevel, UnitKind
 from mediation.models import Alert, AlertKind, MediationOrganization, Membership, Region, Unit
 from mediation.services.alerts import Recipient, raise_alert
@@ -324,7 +325,8 @@ def _alert_missing(duty: PatrolDuty, cache: dict, now: dt.datetime) -> None:
 
 
 def remind_due(now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Remind the staff of pending duties due soon (2 hours for a daily patrol, a day for the others), once."""
+    """Remind the staff of pending duties due soon (2 hours for a daily patrol, a day for the others), once;
+    returns how many duties were reminded now."""
     now = now or timezone.now()
     reminded = Exists(_alerts(AlertKind.PATROL_DUE).filter(object_id=OuterRef("pk")))
     soon = Q()
@@ -338,8 +340,11 @@ def remind_due(now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> 
         with transaction.atomic():
             for duty in batch:
                 if duty.region_id not in recipients:
-                    recipients[duty.region_id] = staff_recipients(duty.region, day)
-                raise_alert(
+                    # A region nobody staffs yet (a new grid): the level above is reminded instead.
+                    recipients[duty.region_id] = staff_recipients(duty.region, day) or escalation_recipients(
+                        duty.region, day
+                    )
+                raised = raise_alert(
                     duty,
                     AlertKind.PATROL_DUE,
                     recipients[duty.region_id],
@@ -349,7 +354,7 @@ def remind_due(now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> 
                     url=reverse("disputes:patrol", args=[duty.pk]),
                     region=duty.region,
                 )
-        count += len(batch)
+                count += bool(raised)
     return count
 
 
@@ -386,3 +391,85 @@ def outcome_counts(queryset, group_by: str, start, end, now=None) -> dict:
     for row in rows:
         counts.setdefault(row[group_by], Counter())[row["outcome"]] = row["n"]
     return counts
+
+
+def compliance_by_region(queryset, start, end, now=None) -> list[dict]:
+    """Per region of `queryset` (already scoped): on time, late, missing, total and the on-time rate."""
+    counts = outcome_counts(queryset, "region_id", start, end, now)
+    regions = (
+        Region.objects.filter(pk__in=counts).only("pk", "path", "name", "level", "code").order_by("path")
+    )
+    names = region_full_names(r.path for r in regions)
+    rows = []
+    for region in regions:
+        rows.append(_row(names[region.path] or region.name, region, counts[region.pk]))
+    return rows
+
+
+def compliance_by_level(queryset, start, end, now=None) -> list[dict]:
+    counts = outcome_counts(queryset, "region__level", start, end, now)
+    return [
+        _row(str(RegionLevel(level).label), level, counts.get(level, Counter())) for level in CADENCE_BY_LEVEL
+    ]
+
+
+def _row(label, obj, counter) -> dict:
+    on_time, late, missing = (counter.get(o.value, 0) for o in OUTCOMES)
+    total = on_time + late + missing
+    rate = round(on_time * 100 / total, 1) if total else None
+    return {
+        "label": label,
+        "obj": obj,
+        "on_time": on_time,
+        "late": late,
+        "missing": missing,
+        "total": total,
+        "rate": rate,
+    }
+
+
+# --- pages ------------------------------------------------------------------------------------------------
+
+
+def duties_for(user):
+    """The duties the user sees, the open ones first (pending by due time, then missing), then the rest."""
+    return (
+        PatrolDuty.objects.visible_to(user)
+        .select_related("region")
+        .annotate(
+            open_rank=Case(
+                When(status=Status.PENDING, then=Value(0)),
+                When(status=Status.MISSING, then=Value(1)),
+                default=Value(2),
+            ),
+            pending_due=Case(When(status=Status.PENDING, then=F("due_at"))),
+        )
+        .order_by("open_rank", F("pending_due").asc(nulls_last=True), "-due_at", "region__path")
+    )
+
+
+CANDIDATE_LIMIT = 50
+
+
+def candidate_disputes(duty: PatrolDuty, user):
+    """Disputes a report may list at a glance: visible ones in the patrol's region registered from a week
+    before the period to its end (others are linked by number)."""
+    since = duty.period_start - dt.timedelta(days=7)
+    recent = (
+        Dispute.objects.visible_to(user)
+        .filter(region_path__startswith=duty.region.path, created_at__date__gte=since)
+        .filter(created_at__date__lte=duty.period_end)
+        .order_by("-created_at")
+    )
+    # A plain queryset (not a slice), so a form field can filter it when it validates the choice.
+    return Dispute.objects.filter(
+        pk__in=list(recent.values_list("pk", flat=True)[:CANDIDATE_LIMIT])
+    ).order_by("-created_at")
+
+
+def disputes_by_number(user, numbers: Iterable[str]) -> tuple[list[Dispute], list[str]]:
+    """The visible disputes with these numbers, and the numbers not found among them."""
+    numbers = [n.strip().upper() for n in numbers if n.strip()]
+    found = list(Dispute.objects.visible_to(user).filter(number__in=numbers))
+    known = {d.number for d in found}
+    return found, [n for n in numbers if n not in known]

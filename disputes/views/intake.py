@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from disputes.choices import Source
 from disputes.forms.intake import DisputeIntakeForm, PartyFormSet, filled_parties
-from disputes.services import attachments, intake
+from disputes.services import attachments, intake, patrols
 from disputes.services.errors import WorkflowError
 
 PARTY_PREFIX = "parties"
@@ -21,7 +22,10 @@ class IntakeView(PermissionRequiredMixin, View):
     template_name = "disputes/intake.html"
 
     def get(self, request):
-        form = DisputeIntakeForm(user=request.user)
+        # ?patrol=<duty id>: a dispute found on a patrol, pre-filled with its region and source 网格排查.
+        duty = patrols.duty_for_intake(request.user, request.GET.get("patrol"))
+        initial = {"region": duty.region_id, "source": Source.GRID_PATROL} if duty else None
+        form = DisputeIntakeForm(initial=initial, user=request.user)
         return self.show(request, form, PartyFormSet(prefix=PARTY_PREFIX))
 
     def post(self, request):
@@ -36,6 +40,9 @@ class IntakeView(PermissionRequiredMixin, View):
             with transaction.atomic():
                 dispute = intake.register(request.user, form.dispute_data(), filled_parties(parties))
                 attachments.store(dispute, request.user, uploads, form.cleaned_data["attachment_kind"])
+                duty = patrols.duty_for_intake(request.user, request.GET.get("patrol"))
+                if duty is not None:
+                    patrols.link_dispute_to_patrol(duty, dispute, request.user)
         except WorkflowError as exc:
             form.add_error(None, exc.message)
             return self.show(request, form, parties, status=400)
@@ -43,4 +50,6 @@ class IntakeView(PermissionRequiredMixin, View):
         return redirect("disputes:detail", pk=dispute.pk)
 
     def show(self, request, form, parties, status=200):
-        return render(request, self.template_name, {"form": form, "parties": parties}, status=status)
+        patrol = patrols.duty_for_intake(request.user, request.GET.get("patrol"))
+        context = {"form": form, "parties": parties, "patrol": patrol}
+        return render(request, self.template_name, context, status=status)
