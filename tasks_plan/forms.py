@@ -65,7 +65,9 @@ class ReviewForm(StyledFormMixin, forms.Form):
 
     ACCEPT, RETURN = "accept", "return"
 
-    decision = forms.ChoiceField(choices=[(ACCEPT, _("Accept")), (RETURN, _("Return with comments"))])
+    decision = forms.ChoiceField(
+        choices=[(ACCEPT, _("Accept the report")), (RETURN, _("Return the report with comments"))]
+    )
     comments = forms.CharField(
         label=_("Review comments"),
         required=False,

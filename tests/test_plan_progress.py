@@ -567,3 +567,34 @@ def test_review_queue_query_count_does_not_grow_with_reports(
         response = client.get(url)
     assert response.context["count"] == 9
     assert few <= 9
+
+
+# --- demo --------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_plays_its_reports_once(reference, monkeypatch):
+    import io
+
+    from mediation.services import demo as mediation_demo
+    from tasks_plan import demo
+
+    # The overdue sweep the demo ends with is tested in test_plan_escalation; here it is only called.
+    sweeps = []
+    monkeypatch.setattr(demo, "_sweep_overdue", sweeps.append)
+    mediation_demo.load_regions()
+    mediation_demo.load_accounts()
+    demo.load_demo(io.StringIO())
+    demo.load_demo(out := io.StringIO())
+
+    assert "0 progress reports played" in out.getvalue()
+    assert len(sweeps) == 2
+    assert ProgressReport.objects.count() == len(demo.STORIES)
+    statuses = dict(
+        Responsibility.objects.filter(task__plan__is_current=True, unit__code="rsj").values_list(
+            "task__number", "status"
+        )
+    )
+    assert statuses[10] == ResponsibilityStatus.DONE
+    assert statuses[21] == ResponsibilityStatus.IN_PROGRESS
+    assert ProgressReport.objects.filter(status=ReportStatus.SUBMITTED).count() == 2
+    assert ProgressReport.objects.filter(status=ReportStatus.RETURNED).get().review_comments
