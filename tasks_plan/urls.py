@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks_plan.views import my_tasks, progress
+from tasks_plan.views import matrix, meetings, my_tasks, progress, tasks
 
 app_name = "tasks_plan"
 
@@ -19,4 +19,15 @@ urlpatterns += [
         progress.EvidenceDownloadView.as_view(),
         name="evidence",
     ),
+]
+
+# The matrix, its export, a task's page and the joint meetings (tasks_plan/views/matrix.py, tasks.py, meetings.py).
+urlpatterns += [
+    path("", matrix.MatrixView.as_view(), name="matrix"),
+    path("matrix.xlsx", matrix.MatrixExportView.as_view(), name="matrix_export"),
+    path("tasks/<int:pk>/", tasks.TaskDetailView.as_view(), name="task"),
+    path("meetings/", meetings.MeetingListView.as_view(), name="meeting_list"),
+    path("meetings/new/", meetings.MeetingCreateView.as_view(), name="meeting_create"),
+    path("meetings/<int:pk>/", meetings.MeetingDetailView.as_view(), name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", meetings.MeetingUpdateView.as_view(), name="meeting_update"),
 ]

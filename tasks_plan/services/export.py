@@ -43,14 +43,10 @@ def status_text(row: MatrixRow) -> str:
     return "；".join(parts)
 
 
-def evaluation_text(evaluation: Evaluation, repeated_metrics: set) -> str:
-    target = evaluation.target
-    name = target.metric
-    if (target.metric, target.by_date) in repeated_metrics:
-        name += f"（{target.scope}）"
-    if evaluation.state == TargetState.NOT_IN_SYSTEM:
-        return f"{name}：{evaluation.state_label}"
-    if evaluation.state == TargetState.JUDGED:
+def evaluation_text(evaluation: Evaluation) -> str:
+    """ "驻法院调解室建成率：100.0% (1/1)，目标 ≥ 80%，2021-12-31 前，已过期限，已达标"."""
+    name = evaluation.name or evaluation.target.metric
+    if evaluation.state in (TargetState.NOT_IN_SYSTEM, TargetState.JUDGED):
         return f"{name}：{evaluation.state_label}"
     parts = [
         f"{name}：{evaluation.shown_value()}",
@@ -65,12 +61,7 @@ def evaluation_text(evaluation: Evaluation, repeated_metrics: set) -> str:
 
 
 def indicators_text(row: MatrixRow) -> str:
-    seen: dict[tuple, int] = {}
-    for evaluation in row.evaluations:
-        key = (evaluation.target.metric, evaluation.target.by_date)
-        seen[key] = seen.get(key, 0) + 1
-    repeated = {key for key, n in seen.items() if n > 1}
-    return "\n".join(evaluation_text(e, repeated) for e in row.evaluations)
+    return "\n".join(evaluation_text(e) for e in row.evaluations)
 
 
 def plan_workbook(matrix: Matrix) -> Workbook:

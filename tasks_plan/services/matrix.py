@@ -76,6 +76,7 @@ class MatrixRow:
     responsible_units: list = field(default_factory=list)
     visible: list = field(default_factory=list)  # the task's rows the user sees
     evaluations: list = field(default_factory=list)  # tasks_plan.services.targets.Evaluation per target
+    deadline: dt.date | None = None  # the task's deadline as it applies today
 
     @property
     def status(self) -> str | None:
@@ -216,6 +217,7 @@ def build_matrix(
             responsible_units=[r.unit for r in ordered if r.role == ResponsibilityRole.RESPONSIBLE],
             visible=visible,
             evaluations=evaluations.get(task.pk, []),
+            deadline=task.deadline_on(today),
         )
         sections.setdefault(task.section, Section(task.section, task.section_title)).rows.append(matrix_row)
     matrix.sections = [sections[n] for n in sorted(sections)]
@@ -231,6 +233,6 @@ def _evaluations(tasks, today) -> dict[int, list]:
     evaluator = Evaluator(today, history=False, informative=False)
     found: dict[int, list] = {}
     targets = Target.objects.filter(task__in=tasks).select_related("task").order_by("task_id", "order")
-    for target in targets:
-        found.setdefault(target.task_id, []).append(evaluator.evaluate(target))
+    for evaluation in evaluator.evaluate_all(targets):
+        found.setdefault(evaluation.target.task_id, []).append(evaluation)
     return found

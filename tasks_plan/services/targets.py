@@ -14,6 +14,7 @@ the system" — the page says so plainly and never shows a number for it.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -56,6 +57,8 @@ class Evaluation:
     # The value on the target's by-date (or, for a yearly target, at the end of last year) once it has passed.
     at_deadline: Measurement | None = None
     rows: list[IndicatorRow] = field(default_factory=list)
+    # The target's name on a page: its metric, with its scope where the task has another target of that metric.
+    name: str = ""
 
     @property
     def measured(self) -> bool:
@@ -209,7 +212,18 @@ class Evaluator:
         )
 
     def evaluate_all(self, targets) -> list[Evaluation]:
-        return [self.evaluate(t) for t in targets]
+        evaluations = [self.evaluate(t) for t in targets]
+        name_targets(evaluations)
+        return evaluations
+
+
+def name_targets(evaluations: list[Evaluation]) -> None:
+    """Name each target by its metric, adding the scope where one task measures the metric more than once
+    (task 1 per level, task 8 per kind of committee)."""
+    metrics = Counter((e.target.task_id, e.target.metric) for e in evaluations)
+    for e in evaluations:
+        repeated = metrics[(e.target.task_id, e.target.metric)] > 1
+        e.name = f"{e.target.metric}（{e.target.scope}）" if repeated else e.target.metric
 
 
 def _gaps_first(rows: list[IndicatorRow]) -> list[IndicatorRow]:
@@ -218,4 +232,6 @@ def _gaps_first(rows: list[IndicatorRow]) -> list[IndicatorRow]:
 
 def evaluate(target, today: dt.date | None = None) -> Evaluation:
     """One target evaluated on `today` (see the module docstring)."""
-    return Evaluator(today).evaluate(target)
+    evaluation = Evaluator(today).evaluate(target)
+    evaluation.name = target.metric
+    return evaluation
