@@ -38,6 +38,8 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("My plan tasks"), "tasks_plan:my_tasks", "tasks_plan.view_responsibility"),
     NavItem(_("Progress reports to review"), "tasks_plan:review_queue", "tasks_plan.review_progressreport"),
+    NavItem(_("Responsibility matrix"), "tasks_plan:matrix", "tasks_plan.view_responsibility"),
+    NavItem(_("Joint meetings"), "tasks_plan:meeting_list", "tasks_plan.view_jointmeeting"),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 ]
 
