@@ -13,3 +13,12 @@ def plan_report_reminders() -> int:
     from tasks_plan.services.progress import remind
 
     return remind(timezone.localdate())
+
+
+@periodic_job("plan_overdue_escalation")
+def plan_overdue_escalation() -> int:
+    """Mark plan rows past their deadline overdue and climb the escalation ladder (the default one if none)."""
+    from tasks_plan.services import escalation
+
+    escalation.load_defaults()
+    return escalation.sweep(timezone.localdate())

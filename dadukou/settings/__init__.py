@@ -199,6 +199,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "create-patrol-duties": _job("create_patrol_duties", crontab(minute=5, hour=0), 12 * 3600),
     "patrol-overdue-sweep": _job("patrol_overdue_sweep", crontab(minute="*/30"), 25 * 60),
     "plan-report-reminders": _job("plan_report_reminders", crontab(minute=30, hour=8), 6 * 3600),
+    "plan-overdue-escalation": _job("plan_overdue_escalation", crontab(minute=0, hour=7), 12 * 3600),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
