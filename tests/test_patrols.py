@@ -689,3 +689,28 @@ def test_the_compliance_page_shows_only_visible_regions(world, gina, carol, grid
     page = client_for(gina).get(reverse("disputes:patrol_compliance"), {"level": RegionLevel.GRID})
     assert [row["obj"] for row in page.context["regions"]] == [grid_a]
     assert [row["missing"] for row in page.context["regions"]] == [1]
+
+
+def test_a_patrol_page_counts_the_disputes_the_reader_cannot_see(world, gina, alice, grid_a, community_a):
+    day = timezone.localdate()
+    patrols.create_duties(day)
+    duty = duty_on(grid_a, day)
+    # alice lists a dispute of the community (above gina's grid) in the grid's report.
+    dispute = register_dispute(alice, community_a)
+    patrols.submit_patrol_report(duty.pk, alice, is_nil=False, dispute_ids=[dispute.pk])
+    page = client_for(gina).get(reverse("disputes:patrol", args=[duty.pk]))
+    assert page.status_code == 200
+    assert (page.context["found"], page.context["hidden"]) == ([], 1)
+    assert dispute.number not in page.content.decode()
+    assert (
+        dispute.number in client_for(alice).get(reverse("disputes:patrol", args=[duty.pk])).content.decode()
+    )
+
+
+def test_a_region_nobody_staffs_is_reminded_through_the_level_above(world, grid_b, bob):
+    day = WEDNESDAY
+    patrols.create_duties(day)
+    duty = duty_on(grid_b, day)
+    assert patrols.staff_recipients(grid_b, day) == []
+    patrols.remind_due(now=at(day, 22, 30))
+    assert [a.recipient_user for a in alerts(AlertKind.PATROL_DUE, object_id=duty.pk)] == [bob]

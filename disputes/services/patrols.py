@@ -120,10 +120,11 @@ def create_duties(today: dt.date) -> int:
                 due_at=due_at_for(end),
                 sensitive=sensitive and period_cadence == Cadence.DAILY,
             )
+    # Region and start lead the unique index, so finding the duties made already is an index lookup.
     existing = set(
-        PatrolDuty.objects.filter(period_start__lte=today, period_end__gte=today).values_list(
-            "region_id", "period_start", "period_end"
-        )
+        PatrolDuty.objects.filter(
+            region_id__in={key[0] for key in wanted}, period_start__in={key[1] for key in wanted}
+        ).values_list("region_id", "period_start", "period_end")
     )
     missing = [duty for key, duty in wanted.items() if key not in existing]
     with transaction.atomic():
