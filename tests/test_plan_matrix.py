@@ -76,6 +76,8 @@ class TestVisibility:
         kinds = [(u.is_member_unit, u.kind == UnitKind.STREET_GOVERNMENT) for u in matrix.columns]
         assert kinds == [(True, False)] * 24 + [(False, False)] * 2 + [(False, True)] * 8
         assert matrix.columns[0].name == "区委政法委"
+        streets = [u.code for u in matrix.columns[26:]]
+        assert streets == sorted(streets) and streets[0] == "gov-500104001"
         assert (
             sum(cell is not None for r in matrix.rows for cell in r.cells) == Responsibility.objects.count()
         )
@@ -270,18 +272,17 @@ class TestExport:
 
     def test_status_and_live_columns(self, client, plan, olive):
         Responsibility.objects.filter(pk=row(7, "fy").pk).update(status=ResponsibilityStatus.OVERDUE)
+        Responsibility.objects.filter(task=task(1)).update(status=ResponsibilityStatus.OVERDUE)
         rows = self.task_rows(self.sheet(login(client, olive).get(EXPORT)))
         with translation.override("zh-hans"):
             overdue = str(ResponsibilityStatus.OVERDUE.label)
             not_in_system = str(TargetState.NOT_IN_SYSTEM.label)
         assert rows[7][5].startswith(f"{overdue} 1（区法院）")
+        # Complete groups are named as the plan names them.
+        assert rows[1][5] == f"{overdue} 33（大调解工作办公室、工作小组各成员单位、各镇街）"
         assert not_in_system in rows[25][6]
         assert rows[7][6].count("\n") == 5  # six targets, a line each
-        assert (
-            rows[1][6]
-            .splitlines()[0]
-            .startswith("综合调处平台建成率（区、乡镇(街道)、村(社区)各级（区级））：")
-        )
+        assert rows[1][6].splitlines()[0].startswith("综合调处平台建成率（区级）：")
 
     def test_a_unit_exports_its_own_rows(self, client, plan, dave):
         rows = self.task_rows(self.sheet(login(client, dave).get(EXPORT)))

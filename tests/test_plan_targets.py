@@ -237,3 +237,27 @@ def test_each_indicator_and_day_is_computed_once(plan):
         "police_room_rate",
     }
     assert len(once._results) == 3
+
+
+@pytest.mark.django_db
+def test_names_tell_a_tasks_targets_apart(plan):
+    def names(number):
+        targets = Target.objects.select_related("task").filter(
+            task__number=number, task__plan__is_current=True
+        )
+        return [e.name for e in Evaluator(TODAY, history=False).evaluate_all(targets.order_by("order"))]
+
+    assert names(1) == [
+        "综合调处平台建成率（区级）",
+        "综合调处平台建成率（乡镇(街道)级）",
+        "综合调处平台建成率（村(社区)级）",
+    ]
+    # Task 7: one scope per metric, told apart by their by-dates.
+    assert names(7)[:2] == ["驻法院调解室建成率", "信访事项调解室建成率"]
+    assert names(8) == [
+        "专职人民调解员配备率（乡镇(街道)人民调解委员会(每个≥2名)）",
+        "专职人民调解员配备率（派驻有关单位的人民调解工作室(每个≥2名)）",
+        "专职人民调解员配备率（行业性专业性人民调解委员会(每个≥3名)）",
+        "专职人民调解员配备率（行业性专业性人民调解委员会(每个≥3名)）",
+    ]
+    assert names(32) == ["基层调解品牌数"]

@@ -32,19 +32,19 @@ STATUS_FILL = {
 }
 
 
-def status_text(row: MatrixRow) -> str:
-    """ "逾期 2（区司法局、区财政局）；推进中 5；已完成 3；未开始 23" for the rows the user sees."""
+def status_text(matrix: Matrix, row: MatrixRow) -> str:
+    """The statuses of the rows the user sees, e.g. 逾期 2（区司法局、区财政局）；推进中 5；已完成 3；未开始 23."""
     parts = []
     for status, label, count in row.status_counts:
         text = f"{label} {count}"
         if status == ResponsibilityStatus.OVERDUE:
-            text += "（" + "、".join(u.name for u in row.overdue_units) + "）"
+            text += f"（{matrix.names(row.overdue_units)}）"
         parts.append(text)
     return "；".join(parts)
 
 
 def evaluation_text(evaluation: Evaluation) -> str:
-    """ "驻法院调解室建成率：100.0% (1/1)，目标 ≥ 80%，2021-12-31 前，已过期限，已达标"."""
+    """E.g. 驻法院调解室建成率：100.0% (1/1)，目标 ≥ 80%，2021-12-31 前，已过期限，已达标."""
     name = evaluation.name or evaluation.target.metric
     if evaluation.state in (TargetState.NOT_IN_SYSTEM, TargetState.JUDGED):
         return f"{name}：{evaluation.state_label}"
@@ -103,7 +103,7 @@ def plan_workbook(matrix: Matrix) -> Workbook:
                 task.standard,
                 matrix.lead_text(row),
                 matrix.responsible_text(row),
-                status_text(row),
+                status_text(matrix, row),
                 indicators_text(row),
             ]
             for index, value in enumerate(values, start=1):

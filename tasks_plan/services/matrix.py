@@ -54,6 +54,12 @@ def column_group(unit) -> int:
     return 2 if unit.kind == UnitKind.STREET_GOVERNMENT else 1
 
 
+def column_key(unit) -> tuple:
+    """Member units in the reference data's order (the plan's), street/town governments by division code."""
+    group = column_group(unit)
+    return (group, unit.code if group == 2 else "", unit.pk)
+
+
 def task_status(statuses) -> str | None:
     """One status for a set of rows: overdue if any is, done if all are, in progress once any has moved."""
     statuses = set(statuses)
@@ -129,24 +135,36 @@ class Matrix:
                 groups.append((group, 1))
         return groups
 
+    def names(self, units) -> str:
+        """Unit names, with a complete group written as the plan writes it (工作小组各成员单位, 各镇街)."""
+        ids = {u.pk for u in units}
+        members = bool(self.all_members) and self.all_members <= ids
+        streets = bool(self.all_streets) and self.all_streets <= ids
+        parts = [
+            u.name
+            for u in units
+            if not (members and u.pk in self.all_members) and not (streets and u.pk in self.all_streets)
+        ]
+        parts += [ALL_MEMBERS_NAME] if members else []
+        parts += [ALL_STREETS_NAME] if streets else []
+        return "、".join(parts)
+
     def lead_text(self, row: MatrixRow) -> str:
         return "、".join(u.name for u in row.lead_units)
 
     def responsible_text(self, row: MatrixRow) -> str:
-        """The responsible units; a group counts as complete when its members are all in the task in any role
-        (the plan lists a lead unit once, as lead, even where 工作小组各成员单位 are responsible)."""
+        """The responsible units as the plan writes them. A group is complete when all its units are in the
+        task in any role: the plan names a lead unit once, as lead, even where 工作小组各成员单位 are responsible."""
         everyone = {u.pk for u in row.lead_units} | {u.pk for u in row.responsible_units}
-        parts = [u.name for u in row.responsible_units]
         members = bool(self.all_members) and self.all_members <= everyone
         streets = bool(self.all_streets) and self.all_streets <= everyone
-        if members or streets:
-            parts = [
-                u.name
-                for u in row.responsible_units
-                if not (members and u.pk in self.all_members) and not (streets and u.pk in self.all_streets)
-            ]
-            parts += [ALL_MEMBERS_NAME] if members else []
-            parts += [ALL_STREETS_NAME] if streets else []
+        parts = [
+            u.name
+            for u in row.responsible_units
+            if not (members and u.pk in self.all_members) and not (streets and u.pk in self.all_streets)
+        ]
+        parts += [ALL_MEMBERS_NAME] if members else []
+        parts += [ALL_STREETS_NAME] if streets else []
         return "、".join(parts)
 
 
@@ -196,7 +214,7 @@ def build_matrix(
     for row in everyone:
         by_task.setdefault(row.task_id, []).append(row)
     columns = {row.unit_id: row.unit for row in everyone if shown(row)}
-    matrix.columns = sorted(columns.values(), key=lambda u: (column_group(u), u.pk))
+    matrix.columns = sorted(columns.values(), key=column_key)
     position = {u.pk: i for i, u in enumerate(matrix.columns)}
 
     evaluations = _evaluations(tasks, today) if with_indicators else {}
@@ -209,7 +227,7 @@ def build_matrix(
         cells = [None] * len(matrix.columns)
         for r in visible:
             cells[position[r.unit_id]] = r
-        ordered = sorted(rows, key=lambda r: (column_group(r.unit), r.unit_id))
+        ordered = sorted(rows, key=lambda r: column_key(r.unit))
         matrix_row = MatrixRow(
             task,
             cells,

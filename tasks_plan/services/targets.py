@@ -14,7 +14,7 @@ the system" — the page says so plainly and never shows a number for it.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -218,12 +218,22 @@ class Evaluator:
 
 
 def name_targets(evaluations: list[Evaluation]) -> None:
-    """Name each target by its metric, adding the scope where one task measures the metric more than once
-    (task 1 per level, task 8 per kind of committee)."""
-    metrics = Counter((e.target.task_id, e.target.metric) for e in evaluations)
+    """Name each target by its metric, adding what tells it apart where one task measures the metric over
+    different scopes: the level for task 1 (区级, 乡镇(街道)级 …), the kind of committee for task 8. Targets of one
+    metric and scope at different by-dates (task 7) keep the bare metric: their by-dates tell them apart."""
+    scopes: dict[tuple, list[str]] = {}
     for e in evaluations:
-        repeated = metrics[(e.target.task_id, e.target.metric)] > 1
-        e.name = f"{e.target.metric}（{e.target.scope}）" if repeated else e.target.metric
+        scopes.setdefault((e.target.task_id, e.target.metric), []).append(e.target.scope)
+    for e in evaluations:
+        group = scopes[(e.target.task_id, e.target.metric)]
+        if len(set(group)) == 1:
+            e.name = e.target.metric
+            continue
+        # Scopes that differ only in a final "（…）" (the loader's per-level split) are told apart by it.
+        common = os.path.commonprefix(group)
+        cut = common.rfind("（")
+        part = e.target.scope[cut + 1 :].removesuffix("）") if cut > 0 else e.target.scope
+        e.name = f"{e.target.metric}（{part}）"
 
 
 def _gaps_first(rows: list[IndicatorRow]) -> list[IndicatorRow]:

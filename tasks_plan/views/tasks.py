@@ -27,7 +27,7 @@ from mediation.views_registry.common import visible_ids
 from mediation.views_registry.overview import shown_rows
 from tasks_plan.choices import ResponsibilityRole
 from tasks_plan.models import JointMeeting, PlanTask, ProgressReport, Responsibility
-from tasks_plan.services.matrix import column_group, section_heading
+from tasks_plan.services.matrix import column_key, section_heading
 from tasks_plan.services.targets import Evaluation, Evaluator
 
 # Rows shown under a target on the page (gaps first); the registry's indicator page lists them all.
@@ -109,7 +109,7 @@ class TaskDetailView(PermissionRequiredMixin, TemplateView):
         if not responsibilities:
             raise Http404
         lead_first = {ResponsibilityRole.LEAD: 0, ResponsibilityRole.RESPONSIBLE: 1}
-        responsibilities.sort(key=lambda r: (lead_first[r.role], column_group(r.unit), r.unit_id))
+        responsibilities.sort(key=lambda r: (lead_first[r.role], *column_key(r.unit)))
         today = timezone.localdate()
         evaluations = Evaluator(today).evaluate_all(task.targets.select_related("task").order_by("order"))
         meetings = (
