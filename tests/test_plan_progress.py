@@ -48,7 +48,13 @@ def unit(code):
     return Unit.objects.get(code=code)
 
 
-def add_task(plan, number, *, due_kind=DueKind.DATE, due_on=dt.date(2026, 12, 31), units=()):
+def year_end() -> dt.date:
+    return dt.date(timezone.localdate().year, 12, 31)
+
+
+def add_task(plan, number, *, due_kind=DueKind.DATE, due_on=None, units=()):
+    if due_on is None and due_kind == DueKind.DATE:
+        due_on = year_end()
     task = PlanTask.objects.create(
         plan=plan,
         number=number,
@@ -362,11 +368,13 @@ def test_no_reminder_for_done_rows_or_rows_reported_this_quarter(plan, dave, eri
     returned = row(3, "gaj")
     progress.review_report(submit(erin, returned).pk, olivia, accept=False, comments="重写")
     earlier = row(2, "rsj")
+    last_quarter = progress.quarter_start(timezone.localdate()) - dt.timedelta(days=5)
     ProgressReport.objects.filter(pk=submit(dave, earlier).pk).update(
-        submitted_at=timezone.make_aware(dt.datetime(2026, 9, 20, 10))
+        submitted_at=timezone.make_aware(dt.datetime.combine(last_quarter, dt.time(10)))
     )
 
-    assert progress.remind(dt.date(2026, 12, 22)) == 5
+    # The reports above were submitted today, in today's quarter; remind on that quarter's reporting day.
+    assert progress.remind(progress.reporting_day(timezone.localdate())) == 5
 
     reminded = {object_id for _, object_id in reminded_units()}
     assert done.pk not in reminded and reported.pk not in reminded
@@ -399,7 +407,7 @@ def test_my_tasks_shows_the_units_own_rows(plan, client, dave):
     assert response.status_code == 200
     rows = response.context["rows"]
     assert {r.responsibility.pk for r in rows} == {row(1, "rsj").pk, row(2, "rsj").pk}
-    assert [r.deadline for r in response.context["due_next"]] == [dt.date(2026, 12, 31)] * 2
+    assert [r.deadline for r in response.context["due_next"]] == [year_end()] * 2
     assert "区人力社保局" in response.content.decode()
 
 
