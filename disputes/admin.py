@@ -19,6 +19,7 @@ from disputes.models import (
     RiskRule,
     RoutingRule,
     SensitivePeriod,
+    SupervisionThreshold,
     TimeLimit,
 )
 
@@ -39,6 +40,15 @@ class TimeLimitAdmin(admin.ModelAdmin):
     list_display = ("key", "days", "day_type")
     list_editable = ("days", "day_type")
     list_filter = ("day_type",)
+
+
+@admin.register(SupervisionThreshold)
+class SupervisionThresholdAdmin(admin.ModelAdmin):
+    """The supervision ladder: when an open assignment reaches each step, per risk grade (sweeps.py)."""
+
+    list_display = ("risk_grade", "level", "share_percent")
+    list_editable = ("share_percent",)
+    list_filter = ("risk_grade", "level")
 
 
 @admin.register(RiskRule)

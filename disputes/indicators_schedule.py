@@ -1,5 +1,6 @@
-"""Indicators of the scheduled work (issue 6): patrols on time (task 22). Registered in the registry of
-mediation.indicators; disputes/indicators.py imports this module so they register with the others."""
+"""Indicators of the scheduled work (issue 6): patrols on time (task 22), early warnings in time (task 23).
+Registered in the registry of mediation.indicators; disputes/indicators.py imports this module so they register
+with the others."""
 
 from __future__ import annotations
 
@@ -34,3 +35,68 @@ def patrol_on_time_rate(as_of):
     numerator = sum(c.get("on_time", 0) for c in counts.values())
     denominator = sum(sum(c.values()) for c in counts.values())
     return _result("patrol_on_time_rate", as_of, numerator, denominator, rows)
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return str(_("%(h)s h %(m)s min")) % {"h": minutes // 60, "m": minutes % 60}
+
+
+@register("warning_timeliness", _("Early warnings that reached 属事 and 属地 and were acknowledged in time"))
+def warning_timeliness(as_of):
+    """Red and orange disputes assessed in the calendar year up to `as_of` whose warning reached every 属事 unit
+    and the 属地 platform, each acknowledged within its limit (by `as_of`) ÷ all of them; a row per dispute with
+    the time the last of those recipients took to acknowledge."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from disputes.choices import Status
+    from disputes.models import Dispute, Event
+    from disputes.services.warnings import WARN_AT_ONCE
+    from mediation.models import Alert, AlertKind
+
+    assessed = Event.objects.filter(
+        action="assess", at__date__gte=dt.date(as_of.year, 1, 1), at__date__lte=as_of
+    ).values("dispute_id")
+    disputes = list(
+        Dispute.objects.filter(pk__in=assessed, risk_grade__in=WARN_AT_ONCE)
+        .exclude(status__in=[Status.VOIDED, Status.MERGED])
+        .prefetch_related("responsible_units")
+        .order_by("pk")
+    )
+    warnings: dict[tuple[int, int], dict[str, Alert]] = {}
+    for alert in Alert.objects.filter(
+        content_type=ContentType.objects.get_for_model(Dispute),
+        object_id__in=[d.pk for d in disputes],
+        kind=AlertKind.EARLY_WARNING,
+    ):
+        warnings.setdefault((alert.object_id, alert.level), {})[alert.recipient_key] = alert
+    rows = [_warning_row(d, warnings.get((d.pk, d.risk_grade), {}), as_of) for d in disputes]
+    return _result("warning_timeliness", as_of, sum(r.met for r in rows), len(rows), rows)
+
+
+def _warning_row(dispute, sent: dict, as_of) -> IndicatorRow:
+    from django.utils import timezone
+
+    needed = {f"unit:{u.pk}": u.name for u in dispute.responsible_units.all()}
+    if dispute.platform_id:
+        needed[f"org:{dispute.platform_id}"] = str(_("the 属地 platform"))
+    label = f"{dispute.number} {dispute.title}"
+    missing = [name for key, name in needed.items() if key not in sent]
+    if missing or not needed:
+        detail = str(_("The warning did not reach: %(who)s")) % {"who": "、".join(missing) or "—"}
+        return IndicatorRow(label, False, detail, dispute)
+
+    def in_time(alert) -> bool:
+        acked = alert.acknowledged_at
+        if acked is None or timezone.localdate(acked) > as_of:
+            return False
+        return alert.ack_due_at is None or acked <= alert.ack_due_at
+
+    late = [name for key, name in needed.items() if not in_time(sent[key])]
+    if late:
+        detail = str(_("Not acknowledged in time by: %(who)s")) % {"who": "、".join(late)}
+        return IndicatorRow(label, False, detail, dispute)
+    took = max(sent[key].acknowledged_at - sent[key].created_at for key in needed)
+    return IndicatorRow(
+        label, True, str(_("Acknowledged within %(time)s")) % {"time": _duration(took)}, dispute
+    )

@@ -36,7 +36,7 @@ from disputes.choices import (
     Status,
     SupervisionLevel,
 )
-from disputes.services import calendar, risk, routing
+from disputes.services import calendar, risk, routing, warnings
 from disputes.services.errors import Conflict, Forbidden, WorkflowError
 from mediation.scoping import Scope
 
@@ -295,7 +295,9 @@ def assess(
         "complexity": complexity,
         "routing_rule": dispute.routing_rule_id,
     }
-    return _finish(dispute, transition, "assess", user, before, note, extra)
+    dispute = _finish(dispute, transition, "assess", user, before, note, extra)
+    warnings.raise_early_warning(dispute)
+    return dispute
 
 
 def _not_below(route, platform):
@@ -355,7 +357,9 @@ def reroute(dispute_id, user, *, version, platform, reason, units=None, leader=N
     dispute.save()
     if units is not None:
         dispute.responsible_units.set(units)
-    return _finish(dispute, transition, "reroute", user, before, reason, {"platform_name": platform.name})
+    dispute = _finish(dispute, transition, "reroute", user, before, reason, {"platform_name": platform.name})
+    warnings.raise_early_warning(dispute)
+    return dispute
 
 
 @transaction.atomic

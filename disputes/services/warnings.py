@@ -1,0 +1,183 @@
+"""Early warnings (预警) for high-risk disputes, their acknowledgment and its escalation (task 23).
+
+- When an assessment or a re-routing leaves a dispute red or orange, the warning goes out at once, written in the
+  same transaction as the change (raise_alert writes the notifications and the outbox with it, and Celery
+  delivers the outbox later — a dead Redis delays the e-mail, never the warning): to the 属事 units
+  (dispute.responsible_units), the 属地 platform (dispute.platform) and the supervisors whose territory covers
+  the dispute's region. Level = the risk grade; each must be acknowledged within ACK_LIMITS of the grade.
+  One alert per (dispute, grade, recipient): a re-assessment at the same grade warns nobody twice, a new
+  platform or a higher grade warns anew.
+- A warning still unacknowledged past its deadline raises AlertKind.ACK_ESCALATION once per (dispute, grade) to
+  the level above the controlling platform (that region's platform) and the district's supervisors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disputes.choices import OPEN_STATUSES, RiskGrade
+from disputes.models import Dispute
+from mediation.choices import OrganizationKind, RegionLevel, Role, UnitKind
+from mediation.models import Alert, AlertKind, Membership
+from mediation.services.alerts import Recipient, raise_alert
+
+# How long recipients have to acknowledge a warning, by risk grade (DESIGN.md "Domain rules"): red the same day
+# (within hours), orange within a day, yellow within two, blue within three.
+ACK_LIMITS: dict[int, dt.timedelta] = {
+    RiskGrade.RED: dt.timedelta(hours=4),
+    RiskGrade.ORANGE: dt.timedelta(days=1),
+    RiskGrade.YELLOW: dt.timedelta(days=2),
+    RiskGrade.BLUE: dt.timedelta(days=3),
+}
+# Grades that warn at once, when assessed or re-routed.
+WARN_AT_ONCE = (RiskGrade.RED, RiskGrade.ORANGE)
+BATCH_SIZE = 500
+
+
+def raise_early_warning(dispute: Dispute, *, now: dt.datetime | None = None) -> list[Alert]:
+    """Warn the 属事 units, the 属地 platform and the supervisors of a red or orange dispute; returns new alerts.
+
+    Call inside the transaction that graded or routed the dispute.
+    """
+    grade = dispute.risk_grade
+    if grade not in WARN_AT_ONCE:
+        return []
+    now = now or timezone.now()
+    recipients = [Recipient(unit=unit) for unit in dispute.responsible_units.order_by("pk")]
+    if dispute.platform_id:
+        recipients.append(Recipient(organization=dispute.platform))
+    recipients += [Recipient(user=user) for user in supervisors_over(dispute.region_path)]
+    values = {
+        "grade": RiskGrade(grade).label,
+        "number": dispute.number,
+        "title": dispute.title,
+        "due": timezone.localtime(now + ACK_LIMITS[grade]).strftime("%Y-%m-%d %H:%M"),
+    }
+    return raise_alert(
+        dispute,
+        AlertKind.EARLY_WARNING,
+        recipients,
+        title=(_("Early warning (%(grade)s): %(number)s %(title)s") % values)[:200],
+        body=_("Dispute %(number)s is graded %(grade)s. Acknowledge this warning by %(due)s.") % values,
+        url=reverse("disputes:detail", args=[dispute.pk]),
+        level=grade,
+        region=dispute.region,
+        ack_due_at=now + ACK_LIMITS[grade],
+    )
+
+
+def supervisors_over(region_path: str):
+    """Users with a current supervisor membership whose territory covers the region at `region_path`."""
+    from django.contrib.auth import get_user_model
+
+    ids = [p for p in region_path.strip("/").split("/") if p]
+    above = ["/" + "/".join(ids[: i + 1]) + "/" for i in range(len(ids))]
+    territory = (
+        Q(region__path__in=above)
+        | Q(unit__kind__in=[UnitKind.STREET_GOVERNMENT, UnitKind.OFFICE], unit__region__path__in=above)
+        | Q(organization__kind=OrganizationKind.PLATFORM, organization__region__path__in=above)
+    )
+    memberships = Membership.objects.current().filter(role=Role.SUPERVISOR).filter(territory)
+    return (
+        get_user_model().objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("pk")
+    )
+
+
+# --- escalation of unacknowledged warnings ------------------------------------------------------------------
+
+
+def escalate_unacknowledged(now: dt.datetime | None = None, *, batch_size: int = BATCH_SIZE) -> int:
+    """Escalate each (open dispute, grade) whose warning is unacknowledged past its deadline; returns how many."""
+    now = now or timezone.now()
+    dispute_type = ContentType.objects.get_for_model(Dispute)
+    escalated = Alert.objects.filter(
+        content_type=dispute_type,
+        object_id=OuterRef("object_id"),
+        kind=AlertKind.ACK_ESCALATION,
+        level=OuterRef("level"),
+    )
+    overdue = (
+        Alert.objects.unacknowledged()
+        .filter(content_type=dispute_type, kind=AlertKind.EARLY_WARNING, ack_due_at__lt=now)
+        .filter(object_id__in=Dispute.objects.filter(status__in=OPEN_STATUSES).values("pk"))
+        .filter(~Exists(escalated))
+    )
+    done, last = 0, 0
+    while True:
+        batch = list(
+            overdue.filter(pk__gt=last)
+            .select_related("recipient_unit", "recipient_organization", "recipient_user")
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return done
+        last = batch[-1].pk
+        groups: dict[tuple[int, int], list[Alert]] = {}
+        for alert in batch:
+            groups.setdefault((alert.object_id, alert.level), []).append(alert)
+        for (dispute_id, level), alerts in groups.items():
+            done += _escalate(dispute_id, level, alerts)
+
+
+def _escalate(dispute_id: int, level: int, alerts: list[Alert]) -> int:
+    with transaction.atomic():
+        dispute = Dispute.objects.select_related("platform__region", "region").get(pk=dispute_id)
+        missing = "、".join(sorted({alert_recipient_name(a) for a in alerts}))
+        values = {"grade": RiskGrade(level).label, "number": dispute.number, "who": missing}
+        created = raise_alert(
+            dispute,
+            AlertKind.ACK_ESCALATION,
+            escalation_recipients(dispute),
+            title=(_("Warning not acknowledged (%(grade)s): %(number)s") % values)[:200],
+            body=_(
+                "The early warning on dispute %(number)s (%(grade)s) was not acknowledged in time by: %(who)s."
+            )
+            % values,
+            url=reverse("disputes:detail", args=[dispute.pk]),
+            level=level,
+            region=dispute.region,
+        )
+        return 1 if created else 0
+
+
+def escalation_recipients(dispute: Dispute) -> list[Recipient]:
+    """The level above the controlling platform: that region's platform, and the district's supervisors."""
+    from disputes.services.routing import platform_for
+    from mediation.models import Region
+
+    recipients = []
+    platform = dispute.platform
+    if platform is not None and platform.region.level > RegionLevel.DISTRICT:
+        upper = platform_for(platform.region, platform.region.level - 1)
+        if upper is not None and upper.pk != platform.pk:
+            recipients.append(Recipient(organization=upper))
+    district = Region.objects.filter(code=settings.DISTRICT_CODE).first()
+    if district is not None:
+        recipients += [Recipient(user=u) for u in _district_supervisors(district)]
+    return recipients
+
+
+def _district_supervisors(district):
+    from django.contrib.auth import get_user_model
+
+    memberships = Membership.objects.current().filter(role=Role.SUPERVISOR, region=district)
+    return (
+        get_user_model().objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("pk")
+    )
+
+
+def alert_recipient_name(alert: Alert) -> str:
+    recipient = alert.recipient_unit or alert.recipient_organization or alert.recipient_user
+    if recipient is None:
+        return alert.recipient_key
+    if alert.recipient_user_id:
+        return recipient.get_full_name() or recipient.get_username()
+    return recipient.name
