@@ -21,3 +21,28 @@ def patrol_overdue_sweep() -> int:
     now = timezone.now()
     created = patrols.create_duties(timezone.localdate(now))
     return created + patrols.sweep_missing(now) + patrols.remind_due(now)
+
+
+# Deadlines and warnings (tasks 23, 24): state-driven, so a missed or doubled run heals itself.
+@periodic_job("assignment_overdue_sweep")
+def assignment_overdue_sweep() -> int:
+    """Every 10 minutes: assignments not accepted in time, and the supervision ladder, in bounded batches."""
+    from disputes.services import sweeps
+
+    return sweeps.sweep(timezone.now()).processed
+
+
+@periodic_job("warning_ack_escalation")
+def warning_ack_escalation() -> int:
+    """Every 10 minutes: early warnings unacknowledged past their limit go one level up, once."""
+    from disputes.services import warnings
+
+    return warnings.escalate_unacknowledged(timezone.now())
+
+
+@periodic_job("agreement_reminders")
+def agreement_reminders() -> int:
+    """Daily at 08:00: judicial-confirmation windows closing (7 and 2 days before), performance dates."""
+    from disputes.services import reminders
+
+    return reminders.send(timezone.localdate())

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from disputes.views import actions as action_views
+from disputes.views import alerts as alert_views
 from disputes.views import attachments as attachment_views
 from disputes.views import casefile as casefile_views
 from disputes.views import detail as detail_views
@@ -41,4 +42,11 @@ urlpatterns += [
     path("patrols/", patrol_views.PatrolListView.as_view(), name="patrols"),
     path("patrols/compliance/", patrol_views.PatrolComplianceView.as_view(), name="patrol_compliance"),
     path("patrols/<int:pk>/", patrol_views.PatrolDetailView.as_view(), name="patrol"),
+]
+
+# Alerts: acknowledging a warning (the notification centre links here).
+urlpatterns += [
+    path(
+        "alerts/<int:pk>/acknowledge/", alert_views.AcknowledgeAlertView.as_view(), name="acknowledge_alert"
+    ),
 ]

@@ -198,6 +198,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "refresh-mediator-statuses": _job("refresh_mediator_statuses", crontab(minute=10, hour=0), 6 * 3600),
     "create-patrol-duties": _job("create_patrol_duties", crontab(minute=5, hour=0), 12 * 3600),
     "patrol-overdue-sweep": _job("patrol_overdue_sweep", crontab(minute="*/30"), 25 * 60),
+    "assignment-overdue-sweep": _job("assignment_overdue_sweep", crontab(minute="*/10"), 9 * 60),
+    "warning-ack-escalation": _job("warning_ack_escalation", crontab(minute="*/10"), 9 * 60),
+    "agreement-reminders": _job("agreement_reminders", crontab(minute=0, hour=8), 6 * 3600),
     "plan-report-reminders": _job("plan_report_reminders", crontab(minute=30, hour=8), 6 * 3600),
     "plan-overdue-escalation": _job("plan_overdue_escalation", crontab(minute=0, hour=7), 12 * 3600),
 }
