@@ -23,6 +23,11 @@ ROLE_PERMISSIONS = {
         "tasks_plan.change_responsibility",
         "tasks_plan.add_jointmeeting",
         "tasks_plan.change_jointmeeting",
+        # The escalation ladder is data the office edits in the admin.
+        "tasks_plan.view_escalationstep",
+        "tasks_plan.add_escalationstep",
+        "tasks_plan.change_escalationstep",
+        "tasks_plan.delete_escalationstep",
     ],
     Role.SUPERVISOR: _VIEW,
     Role.AUDITOR: _VIEW,
