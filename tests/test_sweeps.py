@@ -12,6 +12,7 @@ import threading
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from disputes.choices import AssignmentStatus, RiskGrade, SupervisionLevel
@@ -211,18 +212,18 @@ def test_work_per_run_is_bounded_and_the_next_run_goes_on(world, alice, communit
     assert Alert.objects.filter(kind=AlertKind.ACCEPT_OVERDUE).count() == 10  # 5 assignments × 2 recipients
 
 
-def test_a_batch_costs_a_bounded_number_of_queries(
-    world, alice, community_a, rsj, django_assert_max_num_queries
-):
-    assignments = [blue_assignment(alice, community_a, rsj) for _ in range(4)]
-    sweeps.load_thresholds()
-    now = max(at(a, 81) for a in assignments)
-    sweeps.sweep(assignments[0].accept_due_at - dt.timedelta(days=1))  # nothing due: warms the caches
-    # Per assignment, for "not accepted in time" and for 提醒: two alerts (a savepoint each), the recipients'
-    # users, their notifications, the event (and the step's update): no query per batch grows with the batch.
-    with django_assert_max_num_queries(8 + 4 * 24):
-        result = sweeps.sweep(now)
-    assert result.stepped == 4
+def test_a_batch_costs_the_same_queries_for_2_rows_as_for_6(world, alice, community_a, rsj):
+    sweeps.sweep()  # loads the ladder and warms the content-type cache
+
+    def queries_to_remind(count: int) -> int:
+        group = [blue_assignment(alice, community_a, rsj) for _ in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            result = sweeps.sweep(max(at(a, 81) for a in group))
+        assert (result.stepped, result.accept_overdue, result.batches) == (count, count, 2)
+        return len(queries)
+
+    # Not accepted in time and 提醒, each with two recipients: alerts, notifications, outbox, events in bulk.
+    assert queries_to_remind(2) == queries_to_remind(6) <= 35
 
 
 # --- two sweeps at once --------------------------------------------------------------------------------------

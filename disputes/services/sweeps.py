@@ -23,6 +23,7 @@ of the workflow (dispute, then its assignments), so a sweep and a user's action 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 
@@ -38,7 +39,7 @@ from disputes.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, RiskGra
 from disputes.models import Assignment, Event, Supervision, SupervisionThreshold
 from disputes.services import calendar
 from mediation.models import Alert, AlertKind
-from mediation.services.alerts import Recipient, raise_alert
+from mediation.services.alerts import AlertSpec, Recipient, raise_alerts
 
 BATCH_SIZE = 500
 # Bounded work per run (100,000 assignments); whatever is left waits for the next run ten minutes later.
@@ -165,7 +166,7 @@ def sweep(
 
 
 def _in_batches(candidates, handle, result: SweepResult, batch_size: int, max_batches: int) -> int:
-    """Call `handle(row)` on locked keyset batches of `candidates`, a transaction each; returns how many said True."""
+    """Hand locked keyset batches of `candidates` to `handle(batch)`, a transaction each; returns the sum of its counts."""
     done, last = 0, 0
     while True:
         if result.batches >= max_batches:
@@ -184,7 +185,7 @@ def _in_batches(candidates, handle, result: SweepResult, batch_size: int, max_ba
                 return done
             result.batches += 1
             last = batch[-1].pk
-            done += sum(1 for row in batch if handle(row))
+            done += handle(batch)
 
 
 def _accept_overdue(now, result: SweepResult, batch_size: int, max_batches: int) -> None:
@@ -196,52 +197,66 @@ def _accept_overdue(now, result: SweepResult, batch_size: int, max_batches: int)
     candidates = Assignment.objects.filter(status=AssignmentStatus.PENDING, accept_due_at__lt=now).filter(
         ~Exists(reported)
     )
-    handle = partial(_report_accept_overdue, now=now)
-    result.accept_overdue += _in_batches(candidates, handle, result, batch_size, max_batches)
+    result.accept_overdue += _in_batches(candidates, _report_accept_overdue, result, batch_size, max_batches)
 
 
 def _climb(now, result: SweepResult, batch_size: int, max_batches: int) -> None:
+    from disputes.models import TimeLimit
+    from disputes.services.workflow import _limit
+
     steps_by_grade = ladder()
     candidates = Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).filter(
         _needs_step_q(steps_by_grade, now)
     )
-    handle = partial(_climb_one, steps_by_grade=steps_by_grade, now=now)
+    days, day_type = _limit(TimeLimit.Key.SUPERVISION_ANSWER)
+    answer_due_at = calendar.deadline(now, days, day_type).at
+    handle = partial(_climb_batch, steps_by_grade=steps_by_grade, now=now, answer_due_at=answer_due_at)
     result.stepped += _in_batches(candidates, handle, result, batch_size, max_batches)
 
 
-def _climb_one(assignment: Assignment, steps_by_grade, now) -> bool:
-    """Raise every step the assignment has newly reached (the row is locked); False when there was none."""
-    dispute = assignment.dispute
-    steps = steps_by_grade.get(dispute.risk_grade, steps_by_grade[None])
-    percent = elapsed_percent(assignment.assigned_at, assignment.due_at, now)
-    reached = assignment.overdue_level or 0
-    target = step_reached(steps, percent)
-    if target <= reached:
-        return False  # a concurrent run climbed it meanwhile
-    for level in sorted(lv for lv in steps if reached < lv <= target):
-        _raise_step(assignment, level, percent, now)
-    Assignment.objects.filter(pk=assignment.pk).update(overdue_level=target)
-    Event.objects.create(
-        dispute=dispute,
-        action="supervision_step",
-        actor=None,
-        note=str(SupervisionLevel(target).label),
-        before={"assignment": assignment.pk, "overdue_level": assignment.overdue_level},
-        after={
-            "assignment": assignment.pk,
-            "overdue_level": target,
-            "elapsed_percent": round(percent),
-            "overdue": target >= OVERDUE_FROM,
-        },
-    )
-    assignment.overdue_level = target
-    return True
+def _climb_batch(batch: list[Assignment], *, steps_by_grade, now, answer_due_at) -> int:
+    """Raise every step each (locked) assignment has newly reached, in bulk; returns how many climbed."""
+    alerts, notices, events = [], [], []
+    climbed: dict[int, list[int]] = defaultdict(list)
+    for assignment in batch:
+        steps = steps_by_grade.get(assignment.dispute.risk_grade, steps_by_grade[None])
+        percent = elapsed_percent(assignment.assigned_at, assignment.due_at, now)
+        reached = assignment.overdue_level or 0
+        target = step_reached(steps, percent)
+        if target <= reached:
+            continue  # a concurrent run climbed it meanwhile
+        for level in sorted(lv for lv in steps if reached < lv <= target):
+            step_alerts, notice = _step(assignment, level, percent, answer_due_at)
+            alerts += step_alerts
+            notices += [notice] if notice else []
+        climbed[target].append(assignment.pk)
+        events.append(
+            Event(
+                dispute=assignment.dispute,
+                action="supervision_step",
+                actor=None,
+                note=str(SupervisionLevel(target).label),
+                before={"assignment": assignment.pk, "overdue_level": assignment.overdue_level},
+                after={
+                    "assignment": assignment.pk,
+                    "overdue_level": target,
+                    "elapsed_percent": round(percent),
+                    "overdue": target >= OVERDUE_FROM,
+                },
+            )
+        )
+    raise_alerts(alerts)
+    Supervision.objects.bulk_create(notices)
+    Event.objects.bulk_create(events)
+    for target, ids in climbed.items():
+        Assignment.objects.filter(pk__in=ids).update(overdue_level=target)
+    return len(events)
 
 
-def _raise_step(assignment: Assignment, level: int, percent: float, now) -> None:
-    from disputes.models import TimeLimit
-    from disputes.services.workflow import _limit
-
+def _step(
+    assignment: Assignment, level: int, percent: float, answer_due_at
+) -> tuple[list[AlertSpec], object]:
+    """The alerts of one step, and its Supervision notice from 督办 up (None below)."""
     dispute = assignment.dispute
     values = {
         "number": dispute.number,
@@ -262,57 +277,64 @@ def _raise_step(assignment: Assignment, level: int, percent: float, now) -> None
         % values
     )
     recipients = [_assignee(assignment), Recipient(organization=dispute.platform)]
+    notice = None
     if level >= NOTICE_FROM:
-        days, day_type = _limit(TimeLimit.Key.SUPERVISION_ANSWER)
-        Supervision.objects.create(
+        notice = Supervision(
             dispute=dispute,
             assignment=assignment,
             level=level,
             notice=body + " " + _("Report the progress and the reason for the delay in writing."),
             issued_by=None,
-            answer_due_at=calendar.deadline(now, days, day_type).at,
+            answer_due_at=answer_due_at,
         )
         if dispute.leader_id:
             recipients.append(Recipient(user=dispute.leader))
-    raise_alert(
-        assignment,
-        AlertKind.SUPERVISION,
-        _unique(recipients),
-        title=title[:200],
-        body=body,
-        url=reverse("disputes:detail", args=[dispute.pk]),
-        level=level,
-        region=dispute.region,
-    )
+    url = reverse("disputes:detail", args=[dispute.pk])
+    alerts = [
+        AlertSpec(
+            assignment, AlertKind.SUPERVISION, r, title[:200], body, url, level=level, region=dispute.region
+        )
+        for r in _unique(recipients)
+    ]
+    return alerts, notice
 
 
-def _report_accept_overdue(assignment: Assignment, now) -> bool:
-    dispute = assignment.dispute
-    values = {
-        "number": dispute.number,
-        "target": assignment.target,
-        "due": timezone.localtime(assignment.accept_due_at).strftime("%Y-%m-%d %H:%M"),
-    }
-    created = raise_alert(
-        assignment,
-        AlertKind.ACCEPT_OVERDUE,
-        _unique([_assignee(assignment), Recipient(organization=dispute.platform)]),
-        title=(_("Not accepted in time: %(number)s at %(target)s") % values)[:200],
-        body=_("The assignment of dispute %(number)s to %(target)s should have been accepted by %(due)s.")
-        % values,
-        url=reverse("disputes:detail", args=[dispute.pk]),
-        region=dispute.region,
+def _report_accept_overdue(batch: list[Assignment]) -> int:
+    """Alert the assignee and the platform of each (locked) assignment not accepted in time; returns how many."""
+    alerts = []
+    for assignment in batch:
+        dispute = assignment.dispute
+        values = {
+            "number": dispute.number,
+            "target": assignment.target,
+            "due": timezone.localtime(assignment.accept_due_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        title = (_("Not accepted in time: %(number)s at %(target)s") % values)[:200]
+        body = (
+            _("The assignment of dispute %(number)s to %(target)s should have been accepted by %(due)s.")
+            % values
+        )
+        url = reverse("disputes:detail", args=[dispute.pk])
+        recipients = _unique([_assignee(assignment), Recipient(organization=dispute.platform)])
+        alerts += [
+            AlertSpec(assignment, AlertKind.ACCEPT_OVERDUE, r, title, body, url, region=dispute.region)
+            for r in recipients
+        ]
+    reported = {alert.object_id for alert in raise_alerts(alerts)}
+    Event.objects.bulk_create(
+        [
+            Event(
+                dispute=a.dispute,
+                action="accept_overdue",
+                actor=None,
+                note=str(a.target),
+                after={"assignment": a.pk, "accept_due_at": a.accept_due_at.isoformat()},
+            )
+            for a in batch
+            if a.pk in reported
+        ]
     )
-    if not created:
-        return False
-    Event.objects.create(
-        dispute=dispute,
-        action="accept_overdue",
-        actor=None,
-        note=str(assignment.target),
-        after={"assignment": assignment.pk, "accept_due_at": assignment.accept_due_at.isoformat()},
-    )
-    return True
+    return len(reported)
 
 
 def _assignee(assignment: Assignment) -> Recipient:

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+
+# Rows per INSERT when fanning out (PostgreSQL takes at most 65,535 parameters in one statement).
+FAN_OUT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -90,16 +94,23 @@ def raise_alert(
 
 
 def _fan_out(alert, recipient: Recipient, *, email: bool) -> None:
+    _write_fan_out([(alert, list(recipient.users()), email)])
+
+
+def _write_fan_out(items) -> None:
+    """Notifications (and e-mails in the outbox) for (alert, users, email?) triples, in two bulk inserts."""
     from mediation.models import Notification, OutboxMessage
 
-    users = list(recipient.users())
-    Notification.objects.bulk_create(
-        [Notification(user=u, alert=alert, title=alert.title, body=alert.body, url=alert.url) for u in users],
-        ignore_conflicts=True,
-    )
-    if not email:
-        return
     now = timezone.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(user=u, alert=alert, title=alert.title, body=alert.body, url=alert.url)
+            for alert, users, _email in items
+            for u in users
+        ],
+        ignore_conflicts=True,
+        batch_size=FAN_OUT_BATCH,
+    )
     OutboxMessage.objects.bulk_create(
         [
             OutboxMessage(
@@ -110,11 +121,124 @@ def _fan_out(alert, recipient: Recipient, *, email: bool) -> None:
                 dedupe_key=f"alert:{alert.pk}:email:{u.pk}",
                 next_attempt_at=now,
             )
+            for alert, users, email in items
+            if email
             for u in users
             if u.email
         ],
         ignore_conflicts=True,
+        batch_size=FAN_OUT_BATCH,
     )
+
+
+@dataclass(frozen=True)
+class AlertSpec:
+    """One alert for raise_alerts: raise_alert's arguments, for one recipient."""
+
+    subject: object
+    kind: str
+    recipient: Recipient
+    title: str
+    body: str = ""
+    url: str = ""
+    level: int = 1
+    region: object = None
+    ack_due_at: object = None
+    email: bool = True
+
+    def key(self, content_type_id: int) -> tuple:
+        return (content_type_id, self.subject.pk, self.kind, self.level, self.recipient.key)
+
+
+def raise_alerts(specs: list[AlertSpec]) -> list:
+    """raise_alert for many subjects at once (a sweep's batch) in a fixed number of queries, whatever their number.
+
+    The same rules: once per (subject, kind, level, recipient) — what was raised before is skipped — and the
+    notifications and outbox rows written in the caller's transaction. Returns the alerts created now. Should a
+    concurrent transaction raise one of them meanwhile, the batch falls back to raise_alert one by one.
+    """
+    from mediation.models import Alert
+
+    types = {type(s.subject): ContentType.objects.get_for_model(s.subject) for s in specs}
+    fresh: dict[tuple, AlertSpec] = {}
+    for spec in specs:
+        fresh.setdefault(spec.key(types[type(spec.subject)].pk), spec)
+    if fresh:
+        raised = Alert.objects.filter(
+            content_type__in={k[0] for k in fresh},
+            object_id__in={k[1] for k in fresh},
+            kind__in={k[2] for k in fresh},
+        ).values_list("content_type_id", "object_id", "kind", "level", "recipient_key")
+        for key in raised:
+            fresh.pop(tuple(key), None)
+    if not fresh:
+        return []
+    rows = [
+        Alert(
+            kind=s.kind,
+            level=s.level,
+            content_type=types[type(s.subject)],
+            object_id=s.subject.pk,
+            region=s.region,
+            recipient_key=s.recipient.key,
+            recipient_user=s.recipient.user,
+            recipient_unit=s.recipient.unit,
+            recipient_organization=s.recipient.organization,
+            title=s.title,
+            body=s.body,
+            url=s.url,
+            ack_due_at=s.ack_due_at,
+        )
+        for s in fresh.values()
+    ]
+    try:
+        with transaction.atomic():
+            created = Alert.objects.bulk_create(rows, batch_size=FAN_OUT_BATCH)
+    except IntegrityError:
+        return [
+            alert
+            for s in fresh.values()
+            for alert in raise_alert(
+                s.subject,
+                s.kind,
+                [s.recipient],
+                title=s.title,
+                body=s.body,
+                url=s.url,
+                level=s.level,
+                region=s.region,
+                ack_due_at=s.ack_due_at,
+                email=s.email,
+            )
+        ]
+    users = _users_of([s.recipient for s in fresh.values()])
+    _write_fan_out(
+        [(a, users[s.recipient.key], s.email) for a, s in zip(created, fresh.values(), strict=True)]
+    )
+    return created
+
+
+def _users_of(recipients: list[Recipient]) -> dict[str, list]:
+    """Recipient.users() for many recipients in two queries: {recipient key: active users}."""
+    from mediation.models import Membership
+
+    units = {r.unit.pk for r in recipients if r.user is None and r.unit is not None}
+    organizations = {r.organization.pk for r in recipients if r.user is None and r.unit is None}
+    members = (
+        Membership.objects.current()
+        .filter(Q(unit__in=units) | Q(organization__in=organizations))
+        .values_list("unit_id", "organization_id", "user_id")
+    )
+    by_key: dict[str, set[int]] = {}
+    for unit_id, organization_id, user_id in members:
+        key = f"unit:{unit_id}" if unit_id else f"org:{organization_id}"
+        by_key.setdefault(key, set()).add(user_id)
+    for r in recipients:
+        if r.user is not None:
+            by_key[r.key] = {r.user.pk}
+    wanted = set().union(*by_key.values()) if by_key else set()
+    active = {u.pk: u for u in get_user_model().objects.filter(is_active=True, pk__in=wanted)}
+    return {r.key: [active[i] for i in sorted(by_key.get(r.key, ())) if i in active] for r in recipients}
 
 
 def acknowledge(alert, user) -> bool:
