@@ -8,3 +8,19 @@ from mediation.services import registry
 def refresh_mediator_statuses() -> int:
     """Discipline-log entries dated in the future take effect on their day."""
     return registry.refresh_statuses()
+
+
+@periodic_job("deliver_outbox")
+def deliver_outbox() -> int:
+    """Send the due e-mails, SMS and webhooks of the outbox, with retries and backoff."""
+    from mediation.services import outbox
+
+    return outbox.deliver_due()
+
+
+@periodic_job("prune_task_runs")
+def prune_task_runs() -> int:
+    """Delete job-run records older than 30 days (failed runs: 90 days; each job's latest run stays)."""
+    from mediation.services import operations
+
+    return operations.prune_runs()

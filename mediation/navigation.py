@@ -36,6 +36,8 @@ NAV_ITEMS: list[NavItem] = [
         "mediation:registry_import",
         "mediation.add_mediationorganization,mediation.add_mediator,mediation.add_trainingattendance",
     ),
+    NavItem(_("Periodic reports"), "disputes:reports", "disputes.view_periodicreport"),
+    NavItem(_("Operations"), "mediation:operations", "mediation.view_taskrun"),
     NavItem(_("My plan tasks"), "tasks_plan:my_tasks", "tasks_plan.view_responsibility"),
     NavItem(_("Progress reports to review"), "tasks_plan:review_queue", "tasks_plan.review_progressreport"),
     NavItem(_("Responsibility matrix"), "tasks_plan:matrix", "tasks_plan.view_responsibility"),

@@ -61,7 +61,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "trainingattendance",
         )
         for action in ("add", "change", "view")
-    ],
+    ]
+    # The operations page (periodic jobs, outbox backlog) and the outbox in the admin.
+    + ["mediation.view_taskrun", "mediation.view_outboxmessage"],
     Role.AUDITOR: [*_REFERENCE, "mediation.view_membership"],
     Role.API_CLIENT: ["mediation.view_region", "mediation.view_unit"],
 }

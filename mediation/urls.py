@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediation import import_views, views
+from mediation import import_views, views, views_notifications, views_operations
 from mediation.views_registry import experts, mediators, organizations, overview, trainings
 
 app_name = "mediation"
@@ -44,4 +44,18 @@ urlpatterns = [
         name="registry_import_job_run",
     ),
     path("registry/export/<slug:kind>.xlsx", import_views.ExportView.as_view(), name="registry_export"),
+    # Notifications and operations (issue 6).
+    path("notifications/", views_notifications.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        views_notifications.MarkReadView.as_view(),
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        views_notifications.MarkAllReadView.as_view(),
+        name="notifications_read_all",
+    ),
+    path("operations/", views_operations.OperationsView.as_view(), name="operations"),
+    path("operations/run/", views_operations.RunJobView.as_view(), name="operations_run"),
 ]

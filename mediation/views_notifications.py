@@ -1,0 +1,74 @@
+"""The notification centre: a user's own notifications, newest first; mark one or all read."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from mediation.models import Notification
+
+PAGE_SIZE = 50
+
+
+def acknowledge_url(alert_id: int) -> str | None:
+    """Where the acknowledge form posts, when the disputes app provides that action."""
+    try:
+        return reverse("disputes:acknowledge_alert", args=[alert_id])
+    except NoReverseMatch:
+        return None
+
+
+class NotificationListView(TemplateView):
+    template_name = "mediation/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        unread_only = self.request.GET.get("unread") == "1"
+        notifications = (
+            Notification.objects.filter(user=self.request.user)
+            .select_related("alert")
+            .order_by("-created_at", "-pk")
+        )
+        if unread_only:
+            notifications = notifications.filter(read_at__isnull=True)
+        page = Paginator(notifications, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        now = timezone.now()
+        for notification in page:
+            alert = notification.alert
+            needs_ack = alert is not None and alert.ack_due_at is not None and alert.acknowledged_at is None
+            notification.ack_url = acknowledge_url(alert.pk) if needs_ack else None
+            notification.ack_late = needs_ack and alert.ack_due_at < now
+        return super().get_context_data(page=page, unread_only=unread_only, **kwargs)
+
+
+class MarkReadView(View):
+    """POST: mark one of the user's notifications read; with open=1, go on to what it links to."""
+
+    def post(self, request, pk: int):
+        notification = get_object_or_404(Notification, pk=pk, user=request.user)
+        if notification.read_at is None:
+            Notification.objects.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+        if request.POST.get("open") and _is_safe(request, notification.url):
+            return redirect(notification.url)
+        return redirect(_back(request))
+
+
+class MarkAllReadView(View):
+    def post(self, request):
+        Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return redirect(_back(request))
+
+
+def _is_safe(request, url: str) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def _back(request) -> str:
+    url = request.POST.get("next", "")
+    return url if _is_safe(request, url) else reverse("mediation:notifications")
