@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from disputes.services import patrols
+from disputes.models import PeriodicReport
+from disputes.services import patrols, reports
 from mediation.periodic import periodic_job
 
 
@@ -21,6 +22,32 @@ def patrol_overdue_sweep() -> int:
     now = timezone.now()
     created = patrols.create_duties(timezone.localdate(now))
     return created + patrols.sweep_missing(now) + patrols.remind_due(now)
+
+
+# Periodic reports (task 25): each makes the last complete period's reports for the district, every
+# street/town and every member unit; a second or late run makes nothing twice.
+@periodic_job("weekly_reports")
+def weekly_reports() -> int:
+    """Weekly analysis (周分析) of the week before, Monday to Sunday (Mondays 01:00)."""
+    return reports.generate(PeriodicReport.Kind.WEEKLY, timezone.localdate())
+
+
+@periodic_job("monthly_reports")
+def monthly_reports() -> int:
+    """Monthly assessment (月研判) of the month before (the 1st, 01:30)."""
+    return reports.generate(PeriodicReport.Kind.MONTHLY, timezone.localdate())
+
+
+@periodic_job("quarterly_reports")
+def quarterly_reports() -> int:
+    """Quarterly bulletin (季通报) of the quarter before (1 January, April, July, October, 02:00)."""
+    return reports.generate(PeriodicReport.Kind.QUARTERLY, timezone.localdate())
+
+
+@periodic_job("annual_reports")
+def annual_reports() -> int:
+    """Annual evaluation (年考核) of the year before (1 January, 03:00)."""
+    return reports.generate(PeriodicReport.Kind.ANNUAL, timezone.localdate())
 
 
 # Deadlines and warnings (tasks 23, 24): state-driven, so a missed or doubled run heals itself.

@@ -10,6 +10,7 @@ from disputes.views import intake as intake_views
 from disputes.views import lists as list_views
 from disputes.views import patrols as patrol_views
 from disputes.views import queue as queue_views
+from disputes.views import reports as report_views
 
 app_name = "disputes"
 
@@ -49,4 +50,11 @@ urlpatterns += [
     path(
         "alerts/<int:pk>/acknowledge/", alert_views.AcknowledgeAlertView.as_view(), name="acknowledge_alert"
     ),
+]
+
+# Periodic reports (task 25): the list, one report, its xlsx export.
+urlpatterns += [
+    path("reports/", report_views.ReportListView.as_view(), name="reports"),
+    path("reports/<int:pk>/", report_views.ReportDetailView.as_view(), name="report"),
+    path("reports/<int:pk>.xlsx", report_views.ReportExportView.as_view(), name="report_export"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils.translation import gettext_lazy as _
 
 from mediation.scoping import ScopedQuerySet
@@ -80,6 +80,21 @@ class PatrolReport(models.Model):
         return str(self.duty)
 
 
+class PeriodicReportQuerySet(ScopedQuerySet):
+    def scope_q(self, scope) -> Q:
+        # Region reports of the regions in the user's territory; unit reports of their own units; the office
+        # (a member of the office unit) sees every unit's report.
+        from mediation.choices import UnitKind
+        from mediation.models import Unit
+
+        office = Unit.objects.filter(pk__in=scope.unit_ids, kind=UnitKind.OFFICE)
+        return (
+            (Q(region__isnull=False) & scope.region_q("region__path"))
+            | Q(unit__in=scope.unit_ids)
+            | (Q(unit__isnull=False) & Q(Exists(office)))
+        )
+
+
 class PeriodicReport(models.Model):
     """A frozen snapshot of figures for a region or unit and a period: a later data fix does not rewrite it."""
 
@@ -98,6 +113,8 @@ class PeriodicReport(models.Model):
     figures = models.JSONField(_("figures"), default=dict)
     rows = models.JSONField(_("rows behind the figures"), default=list)
     generated_at = models.DateTimeField(_("generated at"), auto_now_add=True)
+
+    objects = PeriodicReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("periodic report")

@@ -1,0 +1,88 @@
+"""The periodic reports (task 25): the list of those the user may see, one report, its xlsx export."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from disputes.models import PeriodicReport
+from disputes.services import reports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+SHOWN_ITEMS = 200  # dispute numbers shown under a figure on the page; the export has them all
+
+
+class ReportMixin(PermissionRequiredMixin):
+    permission_required = "disputes.view_periodicreport"
+
+    def visible(self):
+        return PeriodicReport.objects.visible_to(self.request.user)
+
+    def get_report(self, pk: int) -> PeriodicReport:
+        return get_object_or_404(self.visible().select_related("region", "unit"), pk=pk)
+
+
+class ReportListView(ReportMixin, TemplateView):
+    template_name = "disputes/reports/list.html"
+
+    def get_context_data(self, **kwargs):
+        kind = self.request.GET.get("kind", "")
+        scope = self.request.GET.get("scope", "")
+        queryset = self.visible().order_by("-period_start", "kind", "scope_key", "pk")
+        if kind in PeriodicReport.Kind.values:
+            queryset = queryset.filter(kind=kind)
+        if scope == "region":
+            queryset = queryset.filter(region__isnull=False)
+        elif scope == "unit":
+            queryset = queryset.filter(unit__isnull=False)
+        page = Paginator(queryset.select_related("region", "unit"), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(
+            page=page,
+            kinds=PeriodicReport.Kind.choices,
+            kind=kind,
+            scope=scope,
+            query=_query_without_page(self.request),
+            **kwargs,
+        )
+
+
+class ReportDetailView(ReportMixin, TemplateView):
+    template_name = "disputes/reports/detail.html"
+
+    def get_context_data(self, **kwargs):
+        report = self.get_report(kwargs["pk"])
+        return super().get_context_data(
+            report=report,
+            title=reports.title(report),
+            lines=reports.lines(report),
+            shown_items=SHOWN_ITEMS,
+            **kwargs,
+        )
+
+
+class ReportExportView(ReportMixin, View):
+    raise_exception = True
+
+    def get(self, request, pk: int):
+        report = self.get_report(pk)
+        out = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)
+        reports.write_xlsx(report, out)
+        out.seek(0)
+        filename = f"{_('Report')}_{report.kind}_{report.period_start:%Y%m%d}_{report.scope_key.replace(':', '-')}.xlsx"
+        return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
