@@ -137,6 +137,11 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "大调解平台 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# SMS: a backend class (mediation/sms.py). The logging backend only logs; HttpGatewayBackend posts to a gateway.
+SMS_BACKEND = ENV.get("SMS_BACKEND", "mediation.sms.LoggingBackend")
+SMS_GATEWAY_URL = ENV.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = parsers.env_secret("SMS_GATEWAY_TOKEN", ENV) or ""
+
 # Security: production values unless DEBUG is on.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
@@ -196,6 +201,19 @@ def _job(name: str, schedule, expires: int) -> dict:
 # The whole schedule: small and static (tens of entries, never one per dispute). Jobs are idempotent.
 CELERY_BEAT_SCHEDULE: dict = {
     "refresh-mediator-statuses": _job("refresh_mediator_statuses", crontab(minute=10, hour=0), 6 * 3600),
+    "deliver-outbox": _job("deliver_outbox", crontab(), 50),
+    "prune-task-runs": _job("prune_task_runs", crontab(minute=40, hour=3), 12 * 3600),
+    # Reports are for the last complete period whenever they run, so a late run still makes the right one.
+    "weekly-reports": _job("weekly_reports", crontab(minute=0, hour=1, day_of_week="mon"), 6 * 24 * 3600),
+    "monthly-reports": _job("monthly_reports", crontab(minute=30, hour=1, day_of_month=1), 20 * 24 * 3600),
+    "quarterly-reports": _job(
+        "quarterly_reports",
+        crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+        60 * 24 * 3600,
+    ),
+    "annual-reports": _job(
+        "annual_reports", crontab(minute=0, hour=3, day_of_month=1, month_of_year=1), 180 * 24 * 3600
+    ),
     "create-patrol-duties": _job("create_patrol_duties", crontab(minute=5, hour=0), 12 * 3600),
     "patrol-overdue-sweep": _job("patrol_overdue_sweep", crontab(minute="*/30"), 25 * 60),
     "assignment-overdue-sweep": _job("assignment_overdue_sweep", crontab(minute="*/10"), 9 * 60),
