@@ -94,7 +94,7 @@ class Evaluation:
 
 
 def target_text(target) -> str:
-    """The plan's number as people read it: "≥ 100%", "≥ 5", "each ≥ 2"."""
+    """The plan's number as people read it: "≥ 100%", "≥ 5", "every one ≥ 2"."""
     if target.comparison not in NUMERIC or target.value is None:
         return str(Comparison(target.comparison).label)
     sign = "≥" if target.comparison == Comparison.AT_LEAST else "≤"
