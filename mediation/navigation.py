@@ -55,6 +55,9 @@ def items_for(user, current_path: str = "") -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        result.append({"label": item.label, "url": url, "active": active})
+        result.append({"label": item.label, "url": url, "active": False})
+    # The active entry is the one whose URL is the longest prefix of the page (so /plan/my/ beats /plan/).
+    matches = [e for e in result if current_path == e["url"] or (e["url"] != "/" and current_path.startswith(e["url"]))]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return result
