@@ -45,6 +45,7 @@ class JobRow:
     description: str
     entries: list  # beat entries (name, schedule text, expires) that run this job
     last: TaskRun | None
+    registered: bool = True  # a periodic job "run now" can run (not some other task on the schedule)
 
 
 class OperationsView(OperatorRequiredMixin, TemplateView):
@@ -61,6 +62,7 @@ class OperationsView(OperatorRequiredMixin, TemplateView):
                 description=_first_line(jobs[name].__doc__) if name in jobs else _("(not a registered job)"),
                 entries=entries.get(name, []),
                 last=last.get(name),
+                registered=name in jobs,
             )
             for name in sorted(names)
         ]

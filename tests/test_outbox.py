@@ -359,6 +359,16 @@ class TestOperationsPage:
         assert f'{admin}?status__exact=pending">2</a>' in backlog
         assert f'{admin}?status__exact=dead"' in backlog and ">1</a>" in backlog
 
+    def test_a_scheduled_task_that_is_no_job_has_no_run_button(self, client, olga, settings):
+        settings.CELERY_BEAT_SCHEDULE = settings.CELERY_BEAT_SCHEDULE | {
+            "cleanup": {"task": "celery.backend_cleanup", "schedule": 3600.0}
+        }
+        client.force_login(olga)
+        page = client.get(reverse("mediation:operations"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        row = page.split('id="job-celery.backend_cleanup"')[1].split("</tr>")[0]
+        assert "every 3600 s" in row and "operations/run/" not in row
+        assert "expires after 180 d" in page  # the annual reports' entry, in whole days
+
     def test_latest_runs_cost_one_query_however_long_the_history(self, django_assert_num_queries):
         for n in range(30):
             run_record("deliver_outbox", minutes_ago=n)

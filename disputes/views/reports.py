@@ -6,6 +6,7 @@ import tempfile
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -36,7 +37,9 @@ class ReportListView(ReportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kind = self.request.GET.get("kind", "")
         scope = self.request.GET.get("scope", "")
-        queryset = self.visible().order_by("-period_start", "kind", "scope_key", "pk")
+        queryset = self.visible().order_by(
+            "-period_start", "kind", F("region__path").asc(nulls_last=True), "unit__name", "pk"
+        )
         if kind in PeriodicReport.Kind.values:
             queryset = queryset.filter(kind=kind)
         if scope == "region":

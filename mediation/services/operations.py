@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 # Run records are kept this long; failed runs longer, and each job's latest run always.
 KEEP_RUNS = dt.timedelta(days=30)
@@ -36,10 +37,26 @@ def beat_entries() -> dict[str, list[dict]]:
             {
                 "name": entry_name,
                 "schedule": describe_schedule(entry.get("schedule")),
-                "expires": (entry.get("options") or {}).get("expires"),
+                "expires": _duration((entry.get("options") or {}).get("expires")),
             }
         )
     return by_job
+
+
+def _duration(seconds) -> str:
+    """Seconds as the largest whole unit that fits: 50 s, 25 min, 12 h, 180 d."""
+    if not seconds:
+        return ""
+    seconds = int(seconds)
+    units = (
+        (86400, pgettext("unit of time", "d")),
+        (3600, pgettext("unit of time", "h")),
+        (60, pgettext("unit of time", "min")),
+    )
+    for size, unit in units:
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} {pgettext('unit of time', 's')}"
 
 
 def _latest_ids(names) -> list:
