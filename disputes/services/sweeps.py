@@ -13,8 +13,11 @@ State-driven, so a missed or doubled beat run heals itself:
   assignment's `overdue_level` moves in the same transaction as the alerts, with an Event on the dispute.
 - A pending assignment past `accept_due_at` raises AlertKind.ACCEPT_OVERDUE once (the alert is its own record).
 
-Work goes in keyset batches (ORDER BY id, id > last, LIMIT batch_size) over open assignments, each batch its own
-transaction, at most `max_batches` a run; the next run carries on. Each batch locks its assignments and their
+Work goes in keyset batches over the partial index of open assignments (assignment_open_due_idx on (due_at, id)
+WHERE status is pending or accepted): ORDER BY due_at, id, (due_at, id) > the last row's, LIMIT batch_size, so a
+run reads open work only however many finished assignments the table keeps, and the most overdue come first.
+Each batch is its own transaction, at most `max_batches` a run; the next run carries on. (Keyset by id alone
+would walk the primary key through every finished row.) Each batch locks its assignments and their
 disputes with SKIP LOCKED, so two sweeps at once never take the same row, and an alert is unique per
 (subject, kind, level, recipient) should anything slip through. Locking the dispute too keeps the lock order
 of the workflow (dispute, then its assignments), so a sweep and a user's action never deadlock.
@@ -132,6 +135,11 @@ def _reached(share: int, now: dt.datetime) -> Q:
     return Q(LessThanOrEqual(start + (end - start) * (share / 100.0), now.timestamp()))
 
 
+def needing_a_step(steps_by_grade: dict[int | None, dict[int, int]], now: dt.datetime):
+    """Open assignments whose elapsed share has reached a step of the ladder above the one they are at."""
+    return open_assignments().filter(_needs_step_q(steps_by_grade, now))
+
+
 def _needs_step_q(steps_by_grade: dict[int | None, dict[int, int]], now: dt.datetime) -> Q:
     """Open assignments whose elapsed share has reached a step above the one they are at."""
     # Grades with the same steps share one condition.
@@ -165,26 +173,38 @@ def sweep(
     return result
 
 
+def open_assignments():
+    """Open assignments, in the order of the partial index assignment_open_due_idx."""
+    return Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).order_by("due_at", "pk")
+
+
+def after(candidates, last: tuple | None):
+    """The keyset page after the row (due_at, id) = `last`."""
+    if last is None:
+        return candidates
+    due_at, pk = last
+    return candidates.filter(due_at__gte=due_at).filter(Q(due_at__gt=due_at) | Q(pk__gt=pk))
+
+
 def _in_batches(candidates, handle, result: SweepResult, batch_size: int, max_batches: int) -> int:
     """Hand locked keyset batches of `candidates` to `handle(batch)`, a transaction each; returns the sum of its counts."""
-    done, last = 0, 0
+    done, last = 0, None
     while True:
         if result.batches >= max_batches:
             result.complete = False
             return done
         with transaction.atomic():
             batch = list(
-                candidates.filter(pk__gt=last)
+                after(candidates, last)
                 .select_related(
                     "dispute__platform", "dispute__region", "dispute__leader", "to_unit", "to_organization"
                 )
-                .select_for_update(skip_locked=True, of=("self", "dispute"))
-                .order_by("pk")[:batch_size]
+                .select_for_update(skip_locked=True, of=("self", "dispute"))[:batch_size]
             )
             if not batch:
                 return done
             result.batches += 1
-            last = batch[-1].pk
+            last = (batch[-1].due_at, batch[-1].pk)
             done += handle(batch)
 
 
@@ -194,9 +214,8 @@ def _accept_overdue(now, result: SweepResult, batch_size: int, max_batches: int)
         object_id=OuterRef("pk"),
         kind=AlertKind.ACCEPT_OVERDUE,
     )
-    candidates = Assignment.objects.filter(status=AssignmentStatus.PENDING, accept_due_at__lt=now).filter(
-        ~Exists(reported)
-    )
+    candidates = open_assignments().filter(status=AssignmentStatus.PENDING, accept_due_at__lt=now)
+    candidates = candidates.filter(~Exists(reported))
     result.accept_overdue += _in_batches(candidates, _report_accept_overdue, result, batch_size, max_batches)
 
 
@@ -205,9 +224,7 @@ def _climb(now, result: SweepResult, batch_size: int, max_batches: int) -> None:
     from disputes.services.workflow import _limit
 
     steps_by_grade = ladder()
-    candidates = Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).filter(
-        _needs_step_q(steps_by_grade, now)
-    )
+    candidates = needing_a_step(steps_by_grade, now)
     days, day_type = _limit(TimeLimit.Key.SUPERVISION_ANSWER)
     answer_due_at = calendar.deadline(now, days, day_type).at
     handle = partial(_climb_batch, steps_by_grade=steps_by_grade, now=now, answer_due_at=answer_due_at)
