@@ -17,30 +17,21 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hash
 pytest_plugins = ["tests.dispute_fixtures"]
 
 
-@pytest.fixture
-def demo(db):
+def test_setup_demo_plays_the_whole_loop_once(fast_password_hashing):
+    """One test on purpose: `setup_demo` is the slowest fixture of the suite, so it runs once (twice, for the
+    idempotence check) and every property of the demo is checked on that one load."""
     out = io.StringIO()
     call_command("setup_demo", stdout=out)
-    return out.getvalue()
+    demo = out.getvalue()
 
-
-def test_every_status_of_the_loop_is_shown(demo):
+    # Every status of the loop is shown.
     assert f"Disputes demo: {len(CASES)} disputes created" in demo
     statuses = dict(Dispute.objects.values_list("status").annotate(n=Count("pk")))
     assert set(statuses) == set(Status.values)
     assert Dispute.objects.count() == len(CASES) >= 60
     assert Dispute.objects.overdue().exists()
 
-
-def test_a_second_run_adds_nothing(demo):
-    counts = (Dispute.objects.count(), Party.objects.count(), Event.objects.count())
-    out = io.StringIO()
-    call_command("setup_demo", stdout=out)
-    assert f"0 disputes created, {len(CASES)} already there" in out.getvalue()
-    assert (Dispute.objects.count(), Party.objects.count(), Event.objects.count()) == counts
-
-
-def test_the_stories_were_played_by_people_in_order(demo):
+    # The stories were played by people, in order.
     assert not Event.objects.filter(actor__isnull=True).exists()
     assert not Event.objects.filter(actor__is_superuser=True).exists()
     for dispute in Dispute.objects.all():
@@ -50,8 +41,14 @@ def test_the_stories_were_played_by_people_in_order(demo):
     by_number = list(Dispute.objects.order_by("number").values_list("created_at", flat=True))
     assert by_number == sorted(by_number)  # numbers follow the order the disputes came in
 
-
-def test_personal_data_is_valid(demo):
+    # Personal data is valid.
     for party in Party.objects.all():
         assert clean_id_number(party.id_number, party.kind) == party.id_number
         assert clean_phone(party.phone) == party.phone
+
+    # A second run adds nothing.
+    counts = (Dispute.objects.count(), Party.objects.count(), Event.objects.count())
+    out = io.StringIO()
+    call_command("setup_demo", stdout=out)
+    assert f"0 disputes created, {len(CASES)} already there" in out.getvalue()
+    assert (Dispute.objects.count(), Party.objects.count(), Event.objects.count()) == counts

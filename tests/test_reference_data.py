@@ -2,7 +2,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from mediation.choices import RegionKind, UnitKind
 from mediation.models import Region, Unit
@@ -40,7 +39,9 @@ class TestReferenceData:
         assert set(plan["member_units"]) <= names
         assert set(plan["other_units"]) <= names
         assert set(Unit.objects.member_units().values_list("name", flat=True)) == set(plan["member_units"])
-        known = names | {alias for aliases in Unit.objects.values_list("aliases", flat=True) for alias in aliases}
+        known = names | {
+            alias for aliases in Unit.objects.values_list("aliases", flat=True) for alias in aliases
+        }
         group_aliases = {"工作小组各成员单位", "各镇街", "工作小组各相关成员单位", "工作小组有关成员单位"}
         for task in plan["tasks"]:
             for unit in task["lead_units"] + task["responsible_units"]:
@@ -76,11 +77,30 @@ class TestReferenceData:
         assert result["regions"].updated == 1
         assert Region.objects.get(code="500104003").name == "九宫庙街道"
 
-    def test_demo_setup_is_idempotent(self, capsys):
-        call_command("setup_demo")
+    def test_demo_regions_and_accounts_are_idempotent(self):
+        # The whole `setup_demo` runs twice in tests/test_dispute_demo.py; here only the foundation's part.
+        from mediation.roles import sync_roles
+        from mediation.services import demo as foundation_demo
+
+        load_reference_data()
+        sync_roles()
+        foundation_demo.load_regions()
+        accounts = foundation_demo.load_accounts()
         counts = (Region.objects.count(), Unit.objects.count())
-        call_command("setup_demo")
+        foundation_demo.load_regions()
+        assert foundation_demo.load_accounts() == accounts
         assert (Region.objects.count(), Unit.objects.count()) == counts
         demo = Region.objects.filter(is_demo=True)
         assert demo.filter(level=4).count() == 24 and demo.filter(level=5).count() == 48
-        assert "Dadukou-demo-2026" in capsys.readouterr().out
+        assert [username for username, _password, _role in accounts] == [
+            "grid_worker",
+            "mediator",
+            "dispatcher",
+            "liaison",
+            "supervisor",
+            "office",
+            "auditor",
+            "api_client",
+            "admin",
+        ]
+        assert {password for _username, password, _role in accounts} == {"Dadukou-demo-2026"}
