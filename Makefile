@@ -89,4 +89,4 @@ lock: $(PY)
 	@echo "wrote $(LOCK) ($$(grep -vc '^#' $(LOCK)) packages)"
 
 clean:
-	rm -rf $(VENV) var/dadukou.sqlite3 var/celery var/static
+	rm -rf $(VENV) var/dadukou.sqlite3 var/celery var/celerybeat-schedule* var/static

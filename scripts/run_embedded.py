@@ -4,7 +4,8 @@
 Prepares the database (migrate, then the demo data and accounts), then supervises two processes:
 
 * web: Django's development server on HOST:PORT (default 127.0.0.1:8000);
-* worker: a Celery worker with an embedded beat (DatabaseScheduler), so the scheduled sweeps run too.
+* worker: a Celery worker with an embedded beat (its state in var/celerybeat-schedule), so the scheduled
+  jobs run too.
 
 Without DATABASE_URL the database is SQLite under var/; without REDIS_URL the broker is kombu's
 filesystem:// transport under var/celery/ (both chosen by dadukou/settings). DEBUG defaults to 1 here.
@@ -115,7 +116,6 @@ def main() -> int:
             [
                 sys.executable, "-m", "celery", "-A", "dadukou", "worker", "-B",
                 "--loglevel", os.environ.get("LOG_LEVEL", "info").lower(),
-                "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
                 # One process writes SQLite at a time; the filesystem broker has no use for more.
                 "--pool", "solo",
             ],

@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "guardian",
-    "django_celery_beat",
     "django_htmx",
     "mediation",
     "disputes",
@@ -128,6 +127,8 @@ EMAIL_BACKEND = ENV.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (each message a file in this directory).
+EMAIL_FILE_PATH = ENV.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = ENV.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
@@ -177,6 +178,7 @@ SPECTACULAR_SETTINGS = {
 # Celery: JSON only, tasks acked after they finish (and written to be idempotent).
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = parsers.celery_broker(ENV, VAR_DIR)
 CELERY_RESULT_BACKEND = None
+CELERY_RESULT_EXPIRES = None  # no results are stored, so beat needs no celery.backend_cleanup entry
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -185,7 +187,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_DEFAULT_QUEUE = "dadukou"
+# Time limits (prefork pool; the solo pool of the embedded default enforces none). The longest task is a full
+# overdue sweep (200 batches of 500) or a large registry import: minutes, far below the soft limit, which raises
+# SoftTimeLimitExceeded in the job (batches already committed stay; the next run carries on). Both limits stay
+# well below the Redis visibility timeout (CELERY_VISIBILITY_TIMEOUT, 3 h): a task acked late is redelivered to
+# another worker only after that long, so it must never still be running (or waiting behind a running task,
+# prefetch 1) by then. tests/test_reliability.py checks the order.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 35 * 60)
+# When the broker connection drops, the running tasks' messages go back to the queue (acks_late), so cancel the
+# tasks instead of finishing them as well: the redelivered copy does the work once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Beat: celery's own PersistentScheduler, its state (each entry's last run) in a file under VAR_DIR; the schedule
+# itself is static, in CELERY_BEAT_SCHEDULE below. (django_celery_beat's DatabaseScheduler dropped the entries'
+# `expires` and only looks at crontab entries within two hours of their hour, so a missed daily run was caught up
+# hours late or before its time.)
+CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = ENV.get("CELERY_BEAT_SCHEDULE_FILENAME") or f"{VAR_DIR}/celerybeat-schedule"
+Path(CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
+# A crontab entry whose runs were missed while beat was down runs ONCE when beat is back (crontab counts the next
+# run from the last one, which becomes now), never once per missed run. The catch-up happens only if the most
+# recent missed run is within this deadline: a year, the longest period in the schedule, so a missed annual
+# evaluation is still made. A late run is right because every job works on the current state or on the last
+# complete period. tests/test_reliability.py stops beat for two days and counts the runs.
+CELERY_BEAT_CRON_STARTING_DEADLINE = 366 * 24 * 3600
 
 
 def _job(name: str, schedule, expires: int) -> dict:

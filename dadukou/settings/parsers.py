@@ -112,13 +112,16 @@ def celery_broker(env: Mapping[str, str], var_dir: Path) -> tuple[str, dict]:
         }
     queue_dir = var_dir / "celery" / "queue"
     processed_dir = var_dir / "celery" / "processed"
-    queue_dir.mkdir(parents=True, exist_ok=True)
-    processed_dir.mkdir(parents=True, exist_ok=True)
+    # Fanout tables (remote control); kombu's default is ./control, in whatever directory the process runs.
+    control_dir = var_dir / "celery" / "control"
+    for folder in (queue_dir, processed_dir, control_dir):
+        folder.mkdir(parents=True, exist_ok=True)
     return "filesystem://", {
         "data_folder_in": str(queue_dir),
         "data_folder_out": str(queue_dir),
         "processed_folder": str(processed_dir),
         "store_processed": False,
+        "control_folder": str(control_dir),
     }
 
 
