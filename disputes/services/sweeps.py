@@ -121,7 +121,7 @@ class _Epoch(Func):
     """Seconds since 1970 of a datetime column, so shares of a limit compare on PostgreSQL and SQLite alike."""
 
     output_field = FloatField()
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    template = "date_part('epoch', %(expressions)s)"  # double precision (EXTRACT gives the slower numeric)
 
     def as_sqlite(self, compiler, connection, **extra):
         return super().as_sql(
