@@ -14,7 +14,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from disputes.choices import Complexity, RiskFlag, RiskGrade
 from disputes.models import Dispute
@@ -230,7 +230,8 @@ def test_warning_timeliness_counts_warnings_that_reached_both_sides_in_time(
         Alert.objects.filter(pk=alert.pk).update(acknowledged_at=acked, acknowledged_by=dave)
     warnings_on(unreached, recipient_unit=rsj).delete()  # as if the 属事 unit had never been told
 
-    result = indicator("warning_timeliness", timezone.localdate(timezone.now() + dt.timedelta(days=2)))
+    with translation.override("en"):
+        result = indicator("warning_timeliness", timezone.localdate(timezone.now() + dt.timedelta(days=2)))
     assert (result.numerator, result.denominator) == (1, 3)
     rows = {row.obj.pk: row for row in result.rows}
     assert rows[on_time.pk].met and "2 h 0 min" in rows[on_time.pk].detail
