@@ -4,9 +4,9 @@ Use with `pytest_plugins = ["tests.celery_harness"]` in tests marked
 `@pytest.mark.django_db(transaction=True)` and `@pytest.mark.celery_worker`: the processes run in their own
 transactions on the pytest test database, so the test must commit what they are to see and read what they write.
 
-- `celery_env`: a `CeleryEnv` — the environment of the subprocesses (the pytest test database, a Redis database of
-  its own per xdist worker flushed at the start, DEBUG=1, VAR_DIR and the e-mail directory in tmp_path) and the
-  methods `worker()` / `beat()` that start `celery -A dadukou worker --pool=solo` / `celery -A dadukou beat` and
+- `celery_env`: a `CeleryEnv` — the environment of the subprocesses (the pytest test database; a Redis database
+  of its own per xdist worker, on the server of REDIS_URL, flushed at the start; DEBUG=1; VAR_DIR and the e-mail
+  directory in tmp_path) and the methods `worker()` / `beat()` that start `celery -A dadukou worker --pool=solo` / `celery -A dadukou beat` and
   wait until they are ready. Every process it started is stopped at the end of the test. The in-test Celery app
   (the producer side: `.delay()`) publishes to the same broker while the fixture is active.
 - `redis_server`: a `RedisServer` of the test's own (`redis-server --port <free port> --save "" --appendonly no`)
@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -277,14 +278,16 @@ class RedisServer:
 
 @pytest.fixture
 def redis_url() -> str:
-    """redis://127.0.0.1:6379/<10 + xdist index>, flushed: each xdist worker's Celery tests have their own."""
+    """The server of REDIS_URL (127.0.0.1:6379 by default) with database 10 + the xdist worker's number, flushed:
+    each xdist worker's Celery tests have a database of their own, apart from the one the other tests use."""
     import redis
 
-    url = f"redis://127.0.0.1:6379/{10 + xdist_index() % 6}"
+    server = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    url = urlunsplit(server._replace(path=f"/{10 + xdist_index() % 6}", query=""))
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
     except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        pytest.skip(f"Redis is not running at {server.netloc}")
     return url
 
 
