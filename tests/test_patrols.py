@@ -19,7 +19,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from disputes.models import Cadence, Category, PatrolDuty, PatrolReport, SensitivePeriod
 from disputes.services import patrols
@@ -640,7 +640,8 @@ def test_the_compliance_indicator_counts_on_time_late_and_missing(
     as_of = month[9]
     patrols.sweep_missing(now=at(as_of, 1))
 
-    result = indicator("patrol_on_time_rate", as_of)
+    with translation.override("en"):
+        result = indicator("patrol_on_time_rate", as_of)
 
     rows = {row.obj: row for row in result.rows}
     # Weeks that ended by the 9th were due (and missed) by both communities.
