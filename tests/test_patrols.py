@@ -660,7 +660,8 @@ def test_the_compliance_indicator_counts_on_time_late_and_missing(
     # pending (nobody has swept them, and their due time is still ahead of the real clock) are not counted.
     for day in month[10:]:
         patrols.create_duties(day)
-    result = indicator("patrol_on_time_rate", month[-1])
+    with translation.override("en"):
+        result = indicator("patrol_on_time_rate", month[-1])
     rows = {row.obj: row for row in result.rows}
     assert rows[RegionLevel.DISTRICT].detail == "1 on time, 0 late, 0 missing"
     assert rows[RegionLevel.STREET].detail == "1 on time, 0 late, 0 missing"
