@@ -196,8 +196,9 @@ class TestCatalogIsComplete:
                 pattern = BRACE_PLACEHOLDER
             else:
                 continue
-            wanted = sorted(pattern.findall(source))
-            if any(sorted(pattern.findall(text)) != wanted for text in entry.msgstr.values()):
+            # "%%" is a literal percent sign: drop it first, or "%% of" would read as a "% o" conversion.
+            wanted = sorted(pattern.findall(source.replace("%%", "")))
+            if any(sorted(pattern.findall(text.replace("%%", ""))) != wanted for text in entry.msgstr.values()):
                 wrong.append(entry)
         assert not wrong, f"placeholders changed in: {wrong}"
 
