@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from disputes.choices import AssignmentStatus, RiskGrade, Status
 from disputes.models import Assignment, Category, Dispute, Party
 from mediation.choices import RegionLevel
+from mediation.filters import BootstrapFilterSet, RegionFilter, date_input
 from mediation.models import Region, Unit
 
 MAX_QUERY_LENGTH = 100
@@ -31,17 +32,6 @@ SORT_CHOICES = [
 ]
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    """Regions indented by level, so the tree reads in a plain select (and on a phone)."""
-
-    def label_from_instance(self, obj):
-        return "\u3000" * max(obj.level - RegionLevel.STREET, 0) + obj.name
-
-
-class RegionFilter(django_filters.ModelChoiceFilter):
-    field_class = RegionChoiceField
-
-
 def _visible_regions(request):
     return Region.objects.visible_to(request.user).filter(level__gte=RegionLevel.STREET).order_by("path")
 
@@ -58,11 +48,7 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class DisputeFilter(django_filters.FilterSet):
+class DisputeFilter(BootstrapFilterSet):
     """Status, category, risk, region subtree, unit, overdue, dates and a text search.
 
     Give it a queryset already limited by `Dispute.objects.visible_to(user)` and the request (the region and
@@ -91,16 +77,16 @@ class DisputeFilter(django_filters.FilterSet):
         method="only_overdue", label=_("Overdue only"), widget=forms.CheckboxInput
     )
     created_from = django_filters.DateFilter(
-        field_name="created_at", method="on_or_after", label=_("Registered from"), widget=_date_input()
+        field_name="created_at", method="on_or_after", label=_("Registered from"), widget=date_input()
     )
     created_to = django_filters.DateFilter(
-        field_name="created_at", method="on_or_before", label=_("Registered until"), widget=_date_input()
+        field_name="created_at", method="on_or_before", label=_("Registered until"), widget=date_input()
     )
     occurred_from = django_filters.DateFilter(
-        field_name="occurred_at", method="on_or_after", label=_("Happened from"), widget=_date_input()
+        field_name="occurred_at", method="on_or_after", label=_("Happened from"), widget=date_input()
     )
     occurred_to = django_filters.DateFilter(
-        field_name="occurred_at", method="on_or_before", label=_("Happened until"), widget=_date_input()
+        field_name="occurred_at", method="on_or_before", label=_("Happened until"), widget=date_input()
     )
 
     class Meta:
@@ -109,14 +95,6 @@ class DisputeFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
         self.form.fields["status"].widget.attrs["size"] = 4
         self.form.fields["risk_grade"].widget.attrs["size"] = 4
 

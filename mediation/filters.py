@@ -65,7 +65,7 @@ def _yes_no(label, **kwargs):
     return django_filters.BooleanFilter(label=label, widget=AnyYesNo, **kwargs)
 
 
-def _date_input():
+def date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -114,7 +114,7 @@ class OrganizationFilter(BootstrapFilterSet):
         method="active_on",
         label=_("Active on"),
         help_text=_("Leave empty to include organizations not yet established or dissolved."),
-        widget=_date_input(),
+        widget=date_input(),
     )
     has_party_organization = _yes_no(_("Has its own party organization"))
     online_capable = _yes_no(_("Online/video mediation"))
