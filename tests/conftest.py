@@ -12,7 +12,12 @@ from __future__ import annotations
 import pytest
 
 # Fixture modules whose helpers test modules import directly: rewrite their asserts before the import.
-pytest.register_assert_rewrite("tests.dispute_fixtures", "tests.registry_fixtures")
+pytest.register_assert_rewrite(
+    "tests.dispute_fixtures",
+    "tests.registry_fixtures",
+    "tests.dispute_list_fixtures",
+    "tests.dispute_pages_world",
+)
 
 from django.contrib.auth import get_user_model  # noqa: E402
 
