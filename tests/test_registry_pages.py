@@ -159,6 +159,18 @@ class TestOrganizations:
         response = page(client, olivia, "organization_list", **params)
         assert {o.name for o in response.context["organizations"]} == expected
 
+    def test_the_export_link_carries_the_list_filters(self, client, olivia, registry, street):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        listed = page(client, olivia, "organization_list", region=street.pk)
+        link = reverse("mediation:registry_export", args=["organizations"]) + f"?region={street.pk}"
+        assert link in listed.content.decode()
+        workbook = load_workbook(BytesIO(b"".join(client.get(link).streaming_content)), read_only=True)
+        names = {row[0] for row in list(workbook.active.iter_rows(values_only=True))[1:] if row[0]}
+        assert names == {o.name for o in listed.context["organizations"]}
+
     def test_region_filter_takes_the_subtree(self, client, olivia, registry, street, community_a):
         by_street = page(client, olivia, "organization_list", region=street.pk)
         assert {o.name for o in by_street.context["organizations"]} == {
