@@ -100,3 +100,54 @@ def _warning_row(dispute, sent: dict, as_of) -> IndicatorRow:
     return IndicatorRow(
         label, True, str(_("Acknowledged within %(time)s")) % {"time": _duration(took)}, dispute
     )
+
+
+# Reports count as on time when they are stored within this many days after their period ends.
+REPORT_GRACE_DAYS = 2
+
+
+def _periods_in_year(kind: str, as_of: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The complete periods of `kind` that ended in the calendar year of `as_of`, up to it."""
+    from disputes.services.reports import period_for
+
+    periods, day = [], as_of
+    while True:
+        start, end = period_for(kind, day)
+        if end.year < as_of.year:
+            return periods
+        periods.append((start, end))
+        day = start
+
+
+@register("reports_on_time", _("Weekly, monthly, quarterly and annual reports made on time"))
+def reports_on_time(as_of):
+    """Task 25: the district's periodic reports that ended this year, stored within the grace days."""
+    from django.utils import timezone
+
+    from disputes.models import PeriodicReport
+    from disputes.services.reports import scope_key
+
+    key = scope_key(region=_district())
+    rows, on_time_total, due_total = [], 0, 0
+    for kind in PeriodicReport.Kind:
+        periods = _periods_in_year(kind, as_of)
+        made = dict(
+            PeriodicReport.objects.filter(
+                kind=kind, scope_key=key, period_start__in=[s for s, _e in periods]
+            ).values_list("period_start", "generated_at")
+        )
+        on_time = sum(
+            1
+            for start, end in periods
+            if start in made and timezone.localdate(made[start]) <= end + dt.timedelta(days=REPORT_GRACE_DAYS)
+        )
+        on_time_total, due_total = on_time_total + on_time, due_total + len(periods)
+        rows.append(
+            IndicatorRow(
+                str(kind.label),
+                on_time == len(periods),
+                str(_("%(n)s of %(due)s on time")) % {"n": on_time, "due": len(periods)},
+                kind.value,
+            )
+        )
+    return _result("reports_on_time", as_of, on_time_total, due_total, rows)

@@ -198,7 +198,8 @@ class TestJudgedTargets:
 @pytest.mark.django_db
 class TestNotInTheSystem:
     def test_a_target_without_an_indicator(self, plan):
-        # Task 25's analyses and bulletins are not produced by the platform.
+        # A numeric target the office has not tied to an indicator (here task 25's, with its indicator removed).
+        Target.objects.filter(task__plan__is_current=True, task__number=25).update(indicator="")
         analyses = evaluate(target(25), TODAY)
         assert analyses.state == TargetState.NOT_IN_SYSTEM
         assert analyses.current is None and analyses.met is None and analyses.shown_value() == ""

@@ -61,6 +61,7 @@ TARGET_INDICATORS: dict[tuple[int, int], list[tuple[str, str, str]]] = {
     (22, 0): [("patrol_on_time_rate", "rate", "")],
     (23, 0): [("warning_timeliness", "rate", "")],
     (24, 0): [("assignment_on_time_rate", "rate", "")],
+    (25, 0): [("reports_on_time", "rate", "")],
     (26, 0): [("feedback_rate", "rate", "")],
     (28, 0): [("joint_meetings", "count", "")],
     (32, 0): [("brand_studios", "count", "")],
