@@ -13,7 +13,6 @@ from collections import Counter
 from django.utils.translation import gettext_lazy as _
 
 from disputes.choices import AssignmentStatus, FeedbackTarget, SessionMode, Source, Status
-from disputes.services.listing import region_full_names
 from mediation.choices import RegionLevel
 from mediation.indicators import IndicatorRow, _regions_at, _result, register
 
@@ -29,6 +28,7 @@ def _year_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
 def _usage_rate(level):
     def compute(as_of):
         from disputes.models import Dispute
+        from mediation.models import Region
 
         start = as_of - dt.timedelta(days=USAGE_WINDOW_DAYS - 1)
         paths = list(
@@ -38,7 +38,7 @@ def _usage_rate(level):
         )
         regions = list(_regions_at(level))
         # One query for every region's full name (Region.full_name asks the database once per region).
-        names = region_full_names(r.path for r in regions)
+        names = Region.objects.full_names(r.path for r in regions)
         rows = [
             IndicatorRow(names[r.path] or r.name, any(p.startswith(r.path) for p in paths), r.code, r)
             for r in regions

@@ -167,19 +167,11 @@ def _regions_at(level):
 
 
 def _full_names(regions) -> dict[int, str]:
-    """Region.full_name for many regions in one query (the property asks the database once per region)."""
+    """Each region's full name by primary key, in one query (the district itself keeps its own name)."""
     from mediation.models import Region
 
-    ids = {int(pk) for r in regions for pk in r.path.strip("/").split("/") if pk}
-    names = {
-        r.pk: r.name
-        for r in Region.objects.filter(pk__in=ids, level__gt=RegionLevel.DISTRICT).only("pk", "name")
-    }
-    full = {}
-    for r in regions:
-        parts = [names[int(pk)] for pk in r.path.strip("/").split("/") if pk and int(pk) in names]
-        full[r.pk] = " / ".join(parts) or r.name
-    return full
+    by_path = Region.objects.full_names(r.path for r in regions)
+    return {r.pk: by_path[r.path] or r.name for r in regions}
 
 
 def _coverage_by_region(as_of, regions, kind_for_level) -> tuple[int, list[IndicatorRow]]:

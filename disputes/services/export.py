@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from disputes.choices import OPEN_ASSIGNMENT_STATUSES, OPEN_STATUSES, AssignmentRole
-from disputes.services.listing import region_full_names
+from mediation.models import Region
 
 MAX_ROWS = 50_000
 CHUNK = 1000
@@ -98,7 +98,7 @@ def write_disputes(queryset, out, *, personal_data: bool) -> int:
     from disputes.models import Assignment
 
     now = timezone.now()
-    names = region_full_names(queryset.order_by().values_list("region_path", flat=True).distinct())
+    names = Region.objects.full_names(queryset.order_by().values_list("region_path", flat=True).distinct())
     disputes = queryset.select_related("category", "platform").prefetch_related(
         "parties",
         "responsible_units",

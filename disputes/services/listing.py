@@ -117,24 +117,11 @@ def page(queryset: QuerySet, sort: str, cursor: str | None, size: int) -> Page:
     return Page(rows, cursor_for(rows[-1], sort) if more else None, not cursor)
 
 
-def region_full_names(paths) -> dict[str, str]:
-    """The full name below the district ("新山村街道 / 甲社区 / 第一网格") of each region path, in one query."""
-    from mediation.choices import RegionLevel
-    from mediation.models import Region
-
-    paths = set(paths)
-    ids = {int(p) for path in paths for p in path.strip("/").split("/") if p}
-    names = dict(Region.objects.filter(pk__in=ids, level__gt=RegionLevel.DISTRICT).values_list("pk", "name"))
-    result = {}
-    for path in paths:
-        parts = [names[int(p)] for p in path.strip("/").split("/") if p and int(p) in names]
-        result[path] = " / ".join(parts)
-    return result
-
-
 def with_region_names(disputes: list) -> list:
     """Set `region_full_name` on each dispute of a list (one query for the whole list)."""
-    names = region_full_names(d.region_path for d in disputes)
+    from mediation.models import Region
+
+    names = Region.objects.full_names(d.region_path for d in disputes)
     for dispute in disputes:
         dispute.region_full_name = names.get(dispute.region_path, "")
     return disputes

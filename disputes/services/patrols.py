@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 
 from disputes.models import Cadence, Dispute, PatrolDuty, PatrolReport, SensitivePeriod
 from disputes.services.errors import Forbidden, WorkflowError
-from disputes.services.listing import region_full_names
 from mediation.choices import RegionLevel, UnitKind
 from mediation.models import Alert, AlertKind, MediationOrganization, Membership, Region, Unit
 from mediation.services.alerts import Recipient, raise_alert
@@ -400,7 +399,7 @@ def compliance_by_region(queryset, start, end, now=None) -> list[dict]:
     regions = (
         Region.objects.filter(pk__in=counts).only("pk", "path", "name", "level", "code").order_by("path")
     )
-    names = region_full_names(r.path for r in regions)
+    names = Region.objects.full_names(r.path for r in regions)
     rows = []
     for region in regions:
         rows.append(_row(names[region.path] or region.name, region, counts[region.pk]))

@@ -17,7 +17,7 @@ from disputes.forms.patrols import ComplianceForm, PatrolFilterForm, PatrolRepor
 from disputes.models import PatrolDuty, PatrolReport
 from disputes.services import patrols
 from disputes.services.errors import WorkflowError
-from disputes.services.listing import region_full_names
+from mediation.models import Region
 
 PAGE_SIZE = 50
 VIEW_PERMISSION = "disputes.view_patrolduty"
@@ -31,7 +31,7 @@ class PatrolListView(PermissionRequiredMixin, TemplateView):
         form = PatrolFilterForm(self.request.GET or None)
         duties = form.filter(patrols.duties_for(self.request.user))
         page = Paginator(duties, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        names = region_full_names(d.region.path for d in page)
+        names = Region.objects.full_names(d.region.path for d in page)
         for duty in page:
             duty.region_full_name = names.get(duty.region.path) or duty.region.name
         query = self.request.GET.copy()

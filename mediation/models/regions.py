@@ -24,6 +24,19 @@ class RegionQuerySet(ScopedQuerySet):
     def scope_q(self, scope):
         return scope.region_q("path")
 
+    def full_names(self, paths) -> dict[str, str]:
+        """The full name below the district ("新山村街道 / 甲社区 / 第一网格") of each region path, in one query
+        (Region.full_name asks the database once per region)."""
+        paths = set(paths)
+        ids = {int(p) for path in paths for p in path.strip("/").split("/") if p}
+        names = dict(
+            Region.objects.filter(pk__in=ids, level__gt=RegionLevel.DISTRICT).values_list("pk", "name")
+        )
+        return {
+            path: " / ".join(names[int(p)] for p in path.strip("/").split("/") if p and int(p) in names)
+            for path in paths
+        }
+
 
 class Region(models.Model):
     """A node of the governance tree (行政区划/治理层级): city → district → street/town → community/village → grid.
