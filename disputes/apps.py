@@ -9,4 +9,4 @@ class DisputesConfig(AppConfig):
 
     def ready(self):
         # Registers the dispute indicators in the one indicator registry (mediation.indicators).
-        from disputes import indicators  # noqa: F401
+        from disputes import indicators, signals  # noqa: F401

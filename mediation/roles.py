@@ -3,6 +3,10 @@
 Each app declares the permissions its roles need in `<app>/roles.py` as ROLE_PERMISSIONS
 ({Role: ["app_label.codename", ...]}). `sync_roles()` merges them and makes the groups match,
 idempotently; it runs after every migrate and from `manage.py setup_roles`.
+
+A role's group holds the role's permissions; users are not members of the role groups. A permission reaches a
+user only through a current membership with that role, and holds only inside that membership's scope
+(mediation.scoping, mediation.backends).
 """
 
 from __future__ import annotations
@@ -86,6 +90,18 @@ def declared_permissions() -> dict[str, set[str]]:
         for role, perms in getattr(module, "ROLE_PERMISSIONS", {}).items():
             merged[role].update(perms)
     return merged
+
+
+def role_permissions() -> dict[str, frozenset[str]]:
+    """The permissions of each role, read from the role groups (one query)."""
+    role_of = {name: role for role, name in GROUP_NAMES.items()}
+    found: dict[str, set[str]] = defaultdict(set)
+    rows = Permission.objects.filter(group__name__in=role_of).values_list(
+        "group__name", "content_type__app_label", "codename"
+    )
+    for group_name, app_label, codename in rows:
+        found[role_of[group_name]].add(f"{app_label}.{codename}")
+    return {role: frozenset(perms) for role, perms in found.items()}
 
 
 def group_for(role: str) -> Group:

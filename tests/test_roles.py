@@ -48,17 +48,24 @@ class TestRoles:
 
 
 @pytest.mark.django_db
-class TestMembershipGroups:
-    def test_group_follows_memberships(self, alice):
-        assert alice.groups.filter(name=GROUP_NAMES[Role.DISPATCHER]).exists()
+class TestMembershipRights:
+    def test_rights_follow_current_memberships_not_groups(self, alice):
+        from mediation.scoping import Scope
+
+        assert not alice.groups.exists()  # role groups hold permissions; users are not put in them
+        assert alice.has_perm("disputes.assess_dispute")
         membership = Membership.objects.get(user=alice)
         membership.is_active = False
         membership.save()
-        assert not alice.groups.filter(name=GROUP_NAMES[Role.DISPATCHER]).exists()
+        Scope.forget(alice)
+        assert not alice.has_perm("disputes.assess_dispute")
 
-    def test_deleting_the_membership_removes_the_group(self, bob):
+    def test_deleting_the_membership_removes_the_rights(self, bob):
+        from mediation.scoping import Scope
+
         Membership.objects.filter(user=bob).delete()
-        assert not bob.groups.exists()
+        Scope.forget(bob)
+        assert not bob.has_perm("disputes.handle_dispute") and not bob.get_all_permissions()
 
     def test_exactly_one_anchor(self, alice, street, reference):
         from django.db import IntegrityError, transaction

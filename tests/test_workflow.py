@@ -760,6 +760,8 @@ def test_performance_and_notarization(world, alice, erin, committee_a):
 
 def test_an_unsatisfied_follow_up_sends_it_back_to_mediation(world, alice, erin, committee_a):
     d = fed_back(mediated(in_mediation(world, alice, erin, committee_a), erin), erin)
+    d = act(workflow.apply_confirmation, d, erin, applied_on=today(), court="大渡口区人民法院")
+    d = act(workflow.record_notarization, d, erin, notarized_on=today(), office="重庆市大渡口区公证处")
     lead = d.assignments.get(role=AssignmentRole.LEAD)
     assert lead.status == AssignmentStatus.COMPLETED
     d = act(
@@ -771,9 +773,16 @@ def test_an_unsatisfied_follow_up_sends_it_back_to_mediation(world, alice, erin,
         notes="申请人认为赔偿过低",
     )
     assert d.status == Status.IN_PROGRESS and d.outcome == "" and d.resolved_at is None
+    # Nothing is rewritten: the completed round stays completed with its report; a new accepted round begins.
+    completed_at, report = lead.completed_at, lead.result_report
     lead.refresh_from_db()
-    assert lead.status == AssignmentStatus.ACCEPTED and lead.completed_at is None
-    assert d.events.last().after["remediation"] is True
+    assert lead.status == AssignmentStatus.COMPLETED
+    assert (lead.completed_at, lead.result_report) == (completed_at, report)
+    new_round = d.assignments.get(role=AssignmentRole.LEAD, status=AssignmentStatus.ACCEPTED)
+    assert new_round.to_organization == lead.to_organization and new_round.due_at > timezone.now()
+    event = d.events.last()
+    assert event.after["remediation"] is True and event.after["assignment"] == new_round.pk
+    assert event.before["set_aside"]["outcome"] == Outcome.SUCCESS
 
     # Re-mediation: another session and a new agreement that replaces the old one (kept in the timeline).
     d = act(
@@ -792,9 +801,13 @@ def test_an_unsatisfied_follow_up_sends_it_back_to_mediation(world, alice, erin,
         outcome=Outcome.SUCCESS,
         agreement=WRITTEN_AGREEMENT | {"terms": "被申请人支付13000元", "amount": Decimal("13000")},
     )
-    assert Agreement.objects.filter(dispute=d).count() == 1
-    assert d.agreement.amount == Decimal("13000")
-    assert d.events.last().before["previous_agreement"]["terms"] == WRITTEN_AGREEMENT["terms"]
+    # Nothing is deleted: the first agreement stays, superseded by the new one, with its court and notary data.
+    first, second = Agreement.objects.filter(dispute=d).order_by("pk")
+    assert second == d.agreement and second.amount == Decimal("13000") and second.superseded_at is None
+    assert first.superseded_at is not None and first.superseded_by == second
+    assert first.terms == WRITTEN_AGREEMENT["terms"]
+    assert (first.confirmation_court, first.notary_office) == ("大渡口区人民法院", "重庆市大渡口区公证处")
+    assert d.events.last().after["superseded_agreement"] == first.pk
 
 
 def test_an_unperformed_agreement_sends_it_back(world, alice, erin, committee_a):
@@ -984,6 +997,8 @@ def _calls(other, unit, platform):
             pk, u, version=v, visited_on=today(), satisfaction=Satisfaction.SATISFIED
         ),
         "archive": lambda pk, u, v: w.archive(pk, u, version=v),
+        "set_leader": lambda pk, u, v: w.set_leader(pk, u, version=v, leader=u),
+        "link": lambda pk, u, v: w.link(Dispute.objects.get(pk=pk), other, u),
         "reopen": lambda pk, u, v: w.reopen(pk, u, version=v, reason="r"),
     }
 
@@ -995,6 +1010,8 @@ def test_every_forbidden_transition_is_refused(world, alice, rsj, community_a):
     assert set(calls) == set(workflow.TRANSITIONS), "every action of the table must be exercised here"
     tried = 0
     for action, transition in workflow.TRANSITIONS.items():
+        if action == "link":
+            continue  # every status but voided: tried below
         for status in sorted(set(Status.values) - transition.sources):
             # Test set-up only: put the dispute in the status directly, without an Event.
             Dispute.objects.filter(pk=d.pk).update(status=status)
@@ -1006,13 +1023,10 @@ def test_every_forbidden_transition_is_refused(world, alice, rsj, community_a):
             assert state(d) == before and state(other) == other_before, (action, status)
             tried += 1
     assert tried > 100
-    # set_leader rides on the reroute transition.
-    Dispute.objects.filter(pk=d.pk).update(status=Status.ARCHIVED)
-    refused(
-        "invalid_transition",
-        lambda: workflow.set_leader(d.pk, alice, version=reload(d).version, leader=alice),
-        d,
-    )
+    Dispute.objects.filter(pk=d.pk).update(status=Status.VOIDED)
+    with pytest.raises(WorkflowError) as info:
+        calls["link"](d.pk, alice, None)
+    assert info.value.code == "invalid_transition"
 
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(world, alice, community_a):
@@ -1050,7 +1064,14 @@ def test_without_permission_or_authority_nothing_changes(
     refused("forbidden", assess(bea), d, Forbidden)  # the permission, but not her community
     assert workflow.allowed_actions(reload(d), bea) == []
     assert workflow.allowed_actions(reload(d), charlie) == []
-    assert set(workflow.allowed_actions(reload(d), alice)) == {"assess", "reroute", "void", "merge"}
+    assert set(workflow.allowed_actions(reload(d), alice)) == {
+        "assess",
+        "reroute",
+        "set_leader",
+        "void",
+        "merge",
+        "link",
+    }
 
     d = act(workflow.assess, d, alice, complexity=Complexity.GENERAL)
     d = act(workflow.assign, d, alice, to=rsj)

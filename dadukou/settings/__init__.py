@@ -82,7 +82,8 @@ DATABASES = {"default": parsers.database(ENV, VAR_DIR / "dadukou.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords as ModelBackend; role permissions only through current memberships, each inside its scope.
+    "mediation.backends.MembershipBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

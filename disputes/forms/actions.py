@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disputes.choices import (
-    OPEN_ASSIGNMENT_STATUSES,
     AgreementForm,
     AssignmentStatus,
     Complexity,
@@ -32,8 +31,8 @@ from disputes.choices import (
 from disputes.forms.intake import DateInput, DateTimeLocalInput, StyledFormMixin
 from disputes.models import Category, Dispute
 from disputes.services import workflow
-from mediation.choices import Role
-from mediation.models import MediationOrganization, Membership, Unit
+from disputes.services.workflow import targets
+from mediation.models import MediationOrganization, Unit
 
 # Every action code of the timeline, with its label. Workflow actions double as button labels.
 ACTION_LABELS = {
@@ -77,13 +76,10 @@ def action_label(code: str) -> str:
 
 def target_choices(dispute, user) -> list:
     """Units and mediation organizations the user sees, the dispute's responsible units first."""
-    responsible = list(dispute.responsible_units.all())
-    units = Unit.objects.visible_to(user).filter(is_active=True).exclude(pk__in=[u.pk for u in responsible])
-    organizations = (
-        MediationOrganization.objects.visible_to(user)
-        .filter(dissolved_on__isnull=True)
-        .select_related("region")
-    )
+    allowed_units = targets.assignable_units(user, dispute)
+    responsible = list(dispute.responsible_units.filter(pk__in=allowed_units.values("pk")))
+    units = allowed_units.exclude(pk__in=[u.pk for u in responsible])
+    organizations = targets.assignable_organizations(user, dispute).select_related("region")
     groups = [
         (_("Responsible units (属事)"), [(f"unit-{u.pk}", u.name) for u in responsible]),
         (_("Units"), [(f"unit-{u.pk}", u.name) for u in units.order_by("kind", "name")]),
@@ -195,11 +191,8 @@ class RerouteForm(ActionForm):
     reason = _reason()
 
     def setup(self):
-        self.fields["platform"].queryset = (
-            MediationOrganization.objects.visible_to(self.user)
-            .platforms()
-            .filter(dissolved_on__isnull=True)
-            .exclude(pk=self.dispute.platform_id)
+        self.fields["platform"].queryset = targets.platforms(self.user, self.dispute).exclude(
+            pk=self.dispute.platform_id
         )
 
     def applies(self) -> bool:
@@ -221,15 +214,7 @@ class SetLeaderForm(ActionForm):
     leader = UserChoiceField(label=_("Leader in charge"), queryset=get_user_model().objects.none())
 
     def setup(self):
-        # Supervisors of the dispute's region or a region above it, and those the user sees.
-        chain = self.dispute.region.ancestor_paths(include_self=True)
-        supervisors = Membership.objects.current().filter(role=Role.SUPERVISOR)
-        candidates = supervisors.filter(region__path__in=chain) | supervisors.filter(
-            pk__in=Membership.objects.visible_to(self.user).values("pk")
-        )
-        self.fields["leader"].queryset = (
-            get_user_model().objects.filter(memberships__in=candidates).distinct().order_by("username")
-        )
+        self.fields["leader"].queryset = targets.leaders(self.user, self.dispute).order_by("username")
 
     def applies(self) -> bool:
         return self.fields["leader"].queryset.exists()
@@ -477,13 +462,7 @@ class RecordSessionForm(ActionForm):
     minutes = _text(_("Minutes"), rows=6)
 
     def setup(self):
-        organizations = self.dispute.assignments.filter(
-            status__in=OPEN_ASSIGNMENT_STATUSES, to_organization__isnull=False
-        ).values("to_organization")
-        members = Membership.objects.current().filter(organization__in=organizations, role=Role.MEDIATOR)
-        self.fields["mediators"].queryset = (
-            get_user_model().objects.filter(memberships__in=members).distinct().order_by("username")
-        )
+        self.fields["mediators"].queryset = targets.session_mediators(self.dispute).order_by("username")
         self.initial.setdefault("held_at", timezone.localtime().replace(second=0, microsecond=0))
 
     def submit(self):

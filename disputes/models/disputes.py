@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from disputes.choices import (
@@ -20,21 +20,22 @@ from disputes.choices import (
     Source,
     Status,
 )
-from mediation.scoping import ScopedQuerySet
+from mediation.scoping import NOTHING, ScopedQuerySet, any_of
 
 
 class DisputeQuerySet(ScopedQuerySet):
     def scope_q(self, scope) -> Q:
+        """Disputes in the scope's territory, controlled by its platforms, led by the user, or assigned to its
+        units or organizations. Each part is index-backed and left out when empty; the assignment part is a
+        subquery PostgreSQL runs once (hashed), not once per row."""
         from disputes.models import Assignment
 
-        handled = Assignment.objects.filter(dispute=OuterRef("pk")).filter(
-            Q(to_unit__in=scope.unit_ids) | Q(to_organization__in=scope.organization_ids)
-        )
-        return (
-            scope.region_q("region_path")
-            | Q(platform__in=scope.organization_ids)
-            | Q(leader_id=scope.user_id)
-            | Exists(handled)
+        addressed = any_of(scope.units_q("to_unit"), scope.organizations_q("to_organization"))
+        return any_of(
+            scope.region_q("region_path"),
+            scope.organizations_q("platform"),
+            Q(leader_id=scope.user_id),
+            Q(pk__in=Assignment.objects.filter(addressed).values("dispute_id")) if addressed is not NOTHING else None,
         )
 
     def open(self):
@@ -211,6 +212,14 @@ class Dispute(models.Model):
             .select_related("to_organization__region")
             .order_by("role", "pk")
         )
+
+    @property
+    def agreement(self):
+        """The agreement in force (None if there is none); superseded ones are in `agreements`."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("agreements")
+        if prefetched is not None:
+            return next((a for a in prefetched if a.superseded_at is None), None)
+        return self.agreements.current().first()
 
     @property
     def lead_assignment(self):

@@ -187,10 +187,20 @@ class Extension(models.Model):
         return f"{self.dispute.number} → {self.new_due_at:%Y-%m-%d}"
 
 
-class Agreement(models.Model):
-    """The mediation agreement (调解协议): written (人民调解法 Art. 29) or oral (Art. 30)."""
+class AgreementQuerySet(models.QuerySet):
+    def current(self):
+        """The agreements in force: one per dispute at most; superseded ones stay as history."""
+        return self.filter(superseded_at__isnull=True)
 
-    dispute = models.OneToOneField("disputes.Dispute", models.CASCADE, related_name="agreement")
+
+class Agreement(models.Model):
+    """The mediation agreement (调解协议): written (人民调解法 Art. 29) or oral (Art. 30).
+
+    A re-mediation (after an unsatisfied follow-up) reaches a new agreement; the earlier one is never deleted
+    but marked superseded, with its judicial-confirmation and notarization data, so the case keeps its history.
+    """
+
+    dispute = models.ForeignKey("disputes.Dispute", models.CASCADE, related_name="agreements")
     form = models.CharField(_("form"), max_length=10, choices=AgreementForm.choices)
     facts = models.TextField(_("facts and points in dispute"), blank=True)
     terms = models.TextField(_("agreed terms"))
@@ -213,10 +223,29 @@ class Agreement(models.Model):
     notary_office = models.CharField(_("notary office"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    superseded_by = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+
+    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=Q(superseded_at__isnull=True),
+                name="agreement_one_current_per_dispute",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dispute.number} {self.get_form_display()}"

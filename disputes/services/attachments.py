@@ -157,8 +157,8 @@ def store(dispute, user, uploads, kind) -> list:
 
 
 def may_attach(dispute, user) -> bool:
-    """The dispute is one the user sees (the caller checked) and they may register or handle disputes."""
-    return dispute.status not in CLOSED_ENTRIES and any(user.has_perm(p) for p in UPLOAD_PERMISSIONS)
+    """A membership that may register or handle disputes covers this one, and the entry is not closed."""
+    return dispute.status not in CLOSED_ENTRIES and any(user.has_perm(p, dispute) for p in UPLOAD_PERMISSIONS)
 
 
 @transaction.atomic
@@ -167,7 +167,7 @@ def add(dispute_id, user, uploads, *, kind):
     from disputes.models import Attachment, Dispute
 
     dispute = Dispute.objects.visible_to(user).filter(pk=dispute_id).first()
-    if dispute is None or not any(user.has_perm(p) for p in UPLOAD_PERMISSIONS):
+    if dispute is None or not any(user.has_perm(p, dispute) for p in UPLOAD_PERMISSIONS):
         raise Forbidden("forbidden", _("You may not attach files to this dispute."))
     if not may_attach(dispute, user):
         raise WorkflowError("closed_entry", _("A voided or merged entry takes no more files."))

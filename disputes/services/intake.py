@@ -18,6 +18,8 @@ from disputes.choices import PartyKind, PartyRole, RiskFlag, Source, Vulnerabili
 from disputes.services import numbering
 from disputes.services.errors import Forbidden, WorkflowError
 
+REGISTER_PERMISSION = "disputes.register_dispute"
+
 
 @dataclass
 class PartyData:
@@ -132,7 +134,7 @@ def _validate(user, data: DisputeData, parties: list[PartyData]) -> None:
 
     if data.source not in Source.values:
         raise WorkflowError("invalid_source", _("Unknown source channel."))
-    if not Region.objects.visible_to(user).filter(pk=data.region.pk).exists():
+    if not Region.objects.visible_to(user, REGISTER_PERMISSION).filter(pk=data.region.pk).exists():
         raise Forbidden("region_out_of_scope", _("You may only register disputes in your own region."))
     if data.region.level < 3:
         raise WorkflowError(
@@ -169,11 +171,16 @@ def register(user, data: DisputeData, parties: list[PartyData]):
     """Register a dispute with its parties. With an external id, a second intake returns the first dispute."""
     from disputes.models import Dispute, Event, Party
 
-    if not user.has_perm("disputes.register_dispute"):
+    if not user.has_perm(REGISTER_PERMISSION):
         raise Forbidden("forbidden", _("You may not register disputes."))
     if data.external_id:
         existing = Dispute.objects.filter(source=data.source, external_id=data.external_id).first()
         if existing:
+            # A repeated submission gets the first dispute back — only if the sender may see it.
+            if not Dispute.objects.visible_to(user).filter(pk=existing.pk).exists():
+                raise Forbidden(
+                    "external_id_taken", _("This external id belongs to a dispute outside your area.")
+                )
             return existing
     parties = [clean_party(p) for p in parties]
     _validate(user, data, parties)

@@ -142,6 +142,14 @@ def may_report(user) -> bool:
     return any(user.has_perm(p) for p in REPORT_PERMISSIONS)
 
 
+def reportable_duties(user):
+    """Duties a membership carrying a patrol-report right covers (the right holds only in its own scope)."""
+    duties = PatrolDuty.objects.none()
+    for perm in REPORT_PERMISSIONS:
+        duties = duties | PatrolDuty.objects.visible_to(user, perm)
+    return duties
+
+
 def submit_patrol_report(
     duty_id: int,
     user,
@@ -168,7 +176,7 @@ def submit_patrol_report(
             "nothing_reported", _("List the disputes found, or make a nil report if none were found.")
         )
     with transaction.atomic():
-        duty = PatrolDuty.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=duty_id).first()
+        duty = reportable_duties(user).select_for_update(of=("self",)).filter(pk=duty_id).first()
         if duty is None:
             raise Forbidden("not_found", _("This patrol is not yours to report."))
         disputes = list(Dispute.objects.visible_to(user).filter(pk__in=dispute_ids))
@@ -217,7 +225,7 @@ def duty_for_intake(user, duty_id) -> PatrolDuty | None:
         return None
     if not may_report(user):
         return None
-    return PatrolDuty.objects.visible_to(user).select_related("region").filter(pk=duty_id).first()
+    return reportable_duties(user).select_related("region").filter(pk=duty_id).first()
 
 
 # --- recipients -------------------------------------------------------------------------------------------

@@ -1,52 +1,26 @@
 """My to-do queue (待办): what waits for the user, as querysets.
 
-The authority rules are the workflow's (`disputes.services.workflow._is_assignee`, `_handles`, `_controls`),
-expressed here at queryset level so a whole queue is a handful of queries instead of a check per row.
-Every queryset is also limited to disputes the user can see (the one visibility rule).
+The rules are the authority module's (disputes.services.authority) in their queryset form, each under the scope
+of the permission the work needs, so a whole queue is a handful of queries instead of a check per row, and a
+section shows exactly what the workflow would let the user do. Every queryset is also limited to disputes the
+user can see (the one visibility rule).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from disputes.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, Status
-from disputes.services.workflow import TRANSITIONS
-from mediation.scoping import Scope
+from disputes.services import authority
+from disputes.services.workflow import disputes_for
+from disputes.services.workflow.table import ASSESS, HANDLE
+from mediation.scoping import NOTHING, Scope
 
-HANDLE_PERMISSION = "disputes.handle_dispute"
-ASSESS_PERMISSION = "disputes.assess_dispute"
-
-
-def assignee_q(scope: Scope, prefix: str = "") -> Q:
-    """Assignments addressed to the user: the queryset form of `workflow._is_assignee`.
-
-    A unit's assignment belongs to its members only; an organization's also to those whose territory
-    covers the organization's region.
-    """
-    if scope.everything:
-        return Q()
-    return (
-        Q(**{f"{prefix}to_unit__in": scope.unit_ids})
-        | Q(**{f"{prefix}to_organization__in": scope.organization_ids})
-        | (
-            Q(**{f"{prefix}to_organization__isnull": False})
-            & scope.region_q(f"{prefix}to_organization__region__path")
-        )
-    )
-
-
-def controls_q(scope: Scope) -> Q:
-    """Disputes whose controlling platform the user staffs or whose territory covers it (`workflow._controls`)."""
-    if scope.everything:
-        return Q()
-    return (
-        (Q(platform__isnull=True) & scope.region_q("region_path"))
-        | Q(platform__in=scope.organization_ids)
-        | scope.region_q("platform__region__path")
-    )
+HANDLE_PERMISSION = HANDLE
+ASSESS_PERMISSION = ASSESS
 
 
 def _visible_ids(user):
@@ -56,14 +30,15 @@ def _visible_ids(user):
 
 
 def assignments_for(user) -> QuerySet:
-    """Assignments addressed to the user, on disputes the user can see."""
+    """Assignments addressed to the user's handling memberships, on disputes the user can see."""
     from disputes.models import Assignment
 
-    scope = Scope.for_user(user)
-    if scope.user_id is None:
+    scope = Scope.for_user(user, HANDLE)
+    addressed = authority.assignee_q(scope)
+    if scope.user_id is None or addressed is NOTHING:
         return Assignment.objects.none()
     return (
-        Assignment.objects.filter(assignee_q(scope))
+        Assignment.objects.filter(addressed)
         .filter(dispute__in=_visible_ids(user))
         .select_related(
             "dispute__category",
@@ -75,23 +50,10 @@ def assignments_for(user) -> QuerySet:
     )
 
 
-def handled_disputes(user) -> QuerySet:
-    """Ids of disputes the user handles or handled (`workflow._handles`)."""
-    from disputes.models import Assignment
-
-    scope = Scope.for_user(user)
-    statuses = [*OPEN_ASSIGNMENT_STATUSES, AssignmentStatus.COMPLETED]
-    return Assignment.objects.filter(assignee_q(scope), status__in=statuses).values("dispute_id")
-
-
 def to_dispatch(user) -> QuerySet:
     """Open disputes of the platforms the user controls that wait for assessment or assignment."""
-    from disputes.models import Dispute
-
-    scope = Scope.for_user(user)
     return (
-        Dispute.objects.visible_to(user)
-        .filter(controls_q(scope))
+        authority.disputes_with_right(user, [(ASSESS, "control")])
         .filter(status__in=[Status.REGISTERED, Status.ASSESSED, Status.REPORTED_UP])
         .select_related("category", "platform")
     )
@@ -128,9 +90,7 @@ def queue_for(user, now=None) -> Queue:
         )
         queue.supervisions = (
             Supervision.objects.filter(answered_at__isnull=True)
-            .filter(dispute__in=handled_disputes(user))
-            .filter(dispute__in=_visible_ids(user))
-            .filter(dispute__status__in=TRANSITIONS["answer_supervision"].sources)
+            .filter(dispute__in=disputes_for(user, "answer_supervision").values("pk"))
             .select_related("dispute__category", "issued_by")
             .order_by("answer_due_at", "pk")
         )

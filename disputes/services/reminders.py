@@ -44,9 +44,9 @@ def send(today: dt.date | None = None) -> int:
 
 def confirmation_reminders(today: dt.date) -> int:
     from disputes.models import TimeLimit
-    from disputes.services.workflow import _limit
+    from disputes.services.workflow import time_limit
 
-    window, _day_type = _limit(TimeLimit.Key.JUDICIAL_CONFIRMATION)
+    window, _day_type = time_limit(TimeLimit.Key.JUDICIAL_CONFIRMATION)
     done = 0
     # Each level owns the days from its lead down to the next level's: a run that missed day 7 still sends
     # level 1 on day 5, and a window first seen 2 days before closing gets only the level-2 reminder.
@@ -97,7 +97,8 @@ def _unreminded(kind: str, level: int):
         level=level,
     )
     return (
-        Agreement.objects.exclude(dispute__status__in=[Status.VOIDED, Status.MERGED])
+        Agreement.objects.current()
+        .exclude(dispute__status__in=[Status.VOIDED, Status.MERGED])
         .filter(~Exists(reminded))
         .select_related("dispute__region", "recorded_by")
         .order_by("pk")

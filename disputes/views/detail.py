@@ -36,9 +36,9 @@ def dispute_queryset(user):
             "leader",
             "created_by",
             "duplicate_of",
-            "agreement",
         )
         .prefetch_related(
+            "agreements",
             "responsible_units",
             "parties",
             "linked",
@@ -109,8 +109,9 @@ def record_context(request, dispute, where: str) -> dict:
         "dispute": dispute,
         "parties": personal_data.shown_parties(dispute.parties.all(), unmasked),
         "unmasked": unmasked,
-        "may_unmask": personal_data.may_unmask(request.user),
+        "may_unmask": personal_data.may_unmask(request.user, dispute),
         "agreement": agreement,
+        "superseded_agreements": [a for a in dispute.agreements.all() if a.superseded_at],
         "confirmation_window_closes": workflow.confirmation_window_closes(agreement) if agreement else None,
         "timeline": timeline(dispute),
         "risk_flag_labels": labels(RiskFlag.choices, dispute.risk_flags),

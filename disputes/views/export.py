@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from disputes.filters import dispute_filter
+from disputes.models import Dispute
 from disputes.services import export, listing
 
 logger = logging.getLogger("disputes.export")
@@ -22,13 +23,21 @@ logger = logging.getLogger("disputes.export")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+EXPORT_PERMISSION = "disputes.export_dispute"
+PERSONAL_DATA = "disputes.view_personal_data"
+
+
 class ExportView(PermissionRequiredMixin, View):
-    permission_required = "disputes.export_dispute"
+    permission_required = EXPORT_PERMISSION
     raise_exception = True
 
     def get(self, request):
         filterset = dispute_filter(request)
-        queryset = listing.ordered(filterset.qs, listing.clean_sort(request.GET.get("sort")))
+        # The export right holds only where a membership carrying it reaches.
+        exportable = Dispute.objects.visible_to(request.user, EXPORT_PERMISSION).values("pk")
+        queryset = listing.ordered(
+            filterset.qs.filter(pk__in=exportable), listing.clean_sort(request.GET.get("sort"))
+        )
         if queryset[: export.MAX_ROWS + 1].count() > export.MAX_ROWS:
             messages.error(
                 request,
@@ -36,7 +45,10 @@ class ExportView(PermissionRequiredMixin, View):
                 % {"max": f"{export.MAX_ROWS:,}"},
             )
             return redirect(f"{reverse('disputes:list')}?{request.GET.urlencode()}")
-        personal_data = request.user.has_perm("disputes.view_personal_data")
+        # Personal data in full only when a membership allowing it covers every exported row.
+        personal_data = request.user.has_perm(PERSONAL_DATA) and not queryset.exclude(
+            pk__in=Dispute.objects.visible_to(request.user, PERSONAL_DATA).values("pk")
+        ).exists()
         if personal_data:
             # Exports can cover thousands of disputes, so this goes to the log rather than each timeline.
             logger.warning(

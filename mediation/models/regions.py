@@ -3,10 +3,19 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from mediation.choices import RegionKind, RegionLevel
 from mediation.scoping import ScopedQuerySet
+
+# Sent inside the transaction that moves a region: receivers rewrite the paths they copied (old → new prefix).
+region_moved = Signal()
+
+
+def rewritten_path(field: str, old_prefix: str, new_prefix: str):
+    """An expression that replaces `old_prefix` by `new_prefix` at the start of `field` (for UPDATE)."""
+    return Concat(Value(new_prefix), Substr(F(field), len(old_prefix) + 1))
 
 
 class RegionQuerySet(ScopedQuerySet):
@@ -99,10 +108,12 @@ class Region(models.Model):
                 kwargs["update_fields"] = {*update_fields, "path"}
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
-                # A moved region takes its whole subtree along.
+                # A moved region takes its whole subtree along, and every copy of a path in it (a dispute's
+                # region_path) is rewritten in the same transaction by the app that keeps it.
                 Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                    path=Concat(Value(self.path), Substr(F("path"), len(old_path) + 1))
+                    path=rewritten_path("path", old_path, self.path)
                 )
+                region_moved.send(sender=Region, old_path=old_path, new_path=self.path)
 
     def _computed_path(self) -> str:
         return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"

@@ -21,8 +21,9 @@ def _require(user, permission: str) -> None:
         raise Forbidden("forbidden", _("You may not change the registry this way."))
 
 
-def _require_visible(user, model, obj) -> None:
-    if not model.objects.visible_to(user).filter(pk=obj.pk).exists():
+def _require_visible(user, model, obj, permission: str | None = None) -> None:
+    """`obj` is visible to `user` — with `permission`, covered by a membership that carries it."""
+    if not model.objects.visible_to(user, permission).filter(pk=obj.pk).exists():
         raise Forbidden("not_visible", _("“%(obj)s” is outside your area.") % {"obj": obj})
 
 
@@ -65,7 +66,7 @@ def record_status_change(mediator, status, ground, effective_on, note="", by=Non
     from mediation.models import Mediator, StatusChange
 
     _require(by, "mediation.add_statuschange")
-    _require_visible(by, Mediator, mediator)
+    _require_visible(by, Mediator, mediator, "mediation.add_statuschange")
     if status not in MediatorStatus.values:
         raise WorkflowError("invalid_status", _("Unknown mediator status."))
     if ground not in StatusChange.Ground.values:
@@ -147,8 +148,8 @@ def appoint(
     from mediation.models import Appointment, MediationOrganization, Mediator
 
     _require(by, "mediation.add_appointment")
-    _require_visible(by, Mediator, mediator)
-    _require_visible(by, MediationOrganization, organization)
+    _require_visible(by, Mediator, mediator, "mediation.add_appointment")
+    _require_visible(by, MediationOrganization, organization, "mediation.add_appointment")
     if role not in AppointmentRole.values:
         raise WorkflowError("invalid_role", _("Unknown role in the organization."))
     with transaction.atomic():
@@ -169,7 +170,7 @@ def end_appointment(appointment, ended_on: dt.date, by=None):
     from mediation.models import Appointment, Mediator
 
     _require(by, "mediation.change_appointment")
-    _require_visible(by, Mediator, appointment.mediator)
+    _require_visible(by, Mediator, appointment.mediator, "mediation.change_appointment")
     if appointment.ended_on is not None:
         raise WorkflowError("already_ended", _("This appointment has already ended."))
     if not isinstance(ended_on, dt.date) or ended_on <= appointment.started_on:
@@ -189,7 +190,7 @@ def join_expert_pool(mediator, specialties, joined_on: dt.date, expertise: str =
     from mediation.models import ExpertMembership, Mediator
 
     _require(by, "mediation.add_expertmembership")
-    _require_visible(by, Mediator, mediator)
+    _require_visible(by, Mediator, mediator, "mediation.add_expertmembership")
     specialties = list(dict.fromkeys(specialties or []))
     unknown = [s for s in specialties if s not in MediationField.values]
     if unknown or not specialties:
@@ -205,7 +206,7 @@ def leave_expert_pool(membership, left_on: dt.date, by=None):
     from mediation.models import ExpertMembership, Mediator
 
     _require(by, "mediation.change_expertmembership")
-    _require_visible(by, Mediator, membership.mediator)
+    _require_visible(by, Mediator, membership.mediator, "mediation.change_expertmembership")
     if membership.left_on is not None:
         raise WorkflowError("already_left", _("The expert has already left the pool."))
     if not isinstance(left_on, dt.date) or left_on <= membership.joined_on:

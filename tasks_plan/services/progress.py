@@ -54,7 +54,7 @@ def may_report(responsibility, user) -> bool:
     """
     if not user.has_perm(SUBMIT_PERMISSION):
         return False
-    scope = Scope.for_user(user)
+    scope = Scope.for_user(user, SUBMIT_PERMISSION)
     unit = responsibility.unit
     if unit.pk in scope.unit_ids:
         return True
@@ -181,7 +181,8 @@ def review_report(report_id: int, user, *, accept: bool, comments: str = ""):
 
     if not may_review(user):
         raise Forbidden("forbidden", _("Only the grand-mediation office reviews progress reports."))
-    visible = Responsibility.objects.visible_to(user).values("pk")
+    # The right to review holds only where the membership carrying it reaches.
+    visible = Responsibility.objects.visible_to(user, REVIEW_PERMISSION).values("pk")
     report = (
         ProgressReport.objects.select_for_update().filter(pk=report_id, responsibility__in=visible).first()
     )
