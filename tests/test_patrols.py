@@ -21,9 +21,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.models import Cadence, Category, PatrolDuty, PatrolReport, SensitivePeriod
 from disputes.services import patrols
-from disputes.services.errors import Forbidden, WorkflowError
 from mediation import periodic
 from mediation.choices import RegionKind, RegionLevel, Role
 from mediation.indicators import indicator

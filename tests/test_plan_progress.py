@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from disputes.services.errors import Forbidden, WorkflowError
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from mediation.choices import Role
 from mediation.models import Alert, AlertKind, Notification, Unit
 from mediation.periodic import discover

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from disputes.services.errors import Forbidden, WorkflowError
-from disputes.services.intake import clean_id_number, clean_phone
+from dadukou.kernel.errors import Forbidden, WorkflowError
+from dadukou.kernel.validators import clean_id_number, clean_phone
 from mediation.choices import AppointmentRole, Gender, MediatorStatus, OrganizationKind, Role
 from mediation.demo_registry import check_digit, id_number
 from mediation.indicators import DEFAULT_STAFFING

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import Conflict, Forbidden, WorkflowError
 from disputes.choices import (
     AgreementForm,
     AssignmentRole,
@@ -37,7 +38,6 @@ from disputes.choices import (
     SupervisionLevel,
 )
 from disputes.services import calendar, risk, routing, warnings
-from disputes.services.errors import Conflict, Forbidden, WorkflowError
 from mediation.scoping import Scope
 
 S = Status

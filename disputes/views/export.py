@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from dadukou.kernel.personal_data import may_unmask
 from disputes.filters import dispute_filter
 from disputes.services import export, listing
 
@@ -36,7 +37,7 @@ class ExportView(PermissionRequiredMixin, View):
                 % {"max": f"{export.MAX_ROWS:,}"},
             )
             return redirect(f"{reverse('disputes:list')}?{request.GET.urlencode()}")
-        personal_data = request.user.has_perm("disputes.view_personal_data")
+        personal_data = may_unmask(request.user)
         if personal_data:
             # Exports can cover thousands of disputes, so this goes to the log rather than each timeline.
             logger.warning(

@@ -32,8 +32,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from disputes.services.errors import WorkflowError
-from disputes.services.intake import clean_id_number, clean_phone
+from dadukou.kernel.errors import WorkflowError
+from dadukou.kernel.validators import clean_id_number, clean_phone
 from mediation.choices import (
     AppointmentRole,
     Background,

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from disputes.services.personal_data import mask_id_number, mask_phone, may_unmask
+from dadukou.kernel.personal_data import mask_id_number, mask_phone, may_unmask
 from mediation.choices import Background, MediationField
 from mediation.filters import MediatorFilter
 from mediation.forms import UnmaskForm

@@ -1,4 +1,7 @@
-"""Errors of the dispute workflow: a stable code for machines and a Chinese message for people."""
+"""Errors of the service layer: a stable code for machines and a translated message for people.
+
+Every app's service functions raise these, so views, the API, admin actions and Celery tasks handle one family.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +19,8 @@ class WorkflowError(Exception):
 
 
 class Conflict(WorkflowError):
-    """Somebody else changed the dispute since the user loaded it (optimistic lock)."""
+    """Somebody else changed the object since the user loaded it (optimistic lock)."""
 
 
 class Forbidden(WorkflowError):
-    """The user may not take this action on this dispute."""
+    """The user may not take this action on this object."""
