@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from disputes.choices import AssignmentRole, AssignmentStatus, Performance, Status
 from disputes.models import Agreement, Assignment
+from disputes.services.calendar import time_limit
 from mediation.models import Alert, AlertKind
 from mediation.services.alerts import Recipient, raise_alert
 
@@ -44,9 +45,8 @@ def send(today: dt.date | None = None) -> int:
 
 def confirmation_reminders(today: dt.date) -> int:
     from disputes.models import TimeLimit
-    from disputes.services.workflow import _limit
 
-    window, _day_type = _limit(TimeLimit.Key.JUDICIAL_CONFIRMATION)
+    window, _day_type = time_limit(TimeLimit.Key.JUDICIAL_CONFIRMATION)
     done = 0
     # Each level owns the days from its lead down to the next level's: a run that missed day 7 still sends
     # level 1 on day 5, and a window first seen 2 days before closing gets only the level-2 reminder.
