@@ -259,7 +259,7 @@ class TestOrganizations:
         assert "2017-01-01" in dissolved.content.decode()
 
     def test_cases_handled_counts_visible_assignments(self, client, olivia, registry, monkeypatch):
-        from mediation.views_registry import organizations
+        from mediation.views import organizations
 
         calls = []
 
@@ -287,7 +287,7 @@ class TestCasesHandled:
     def test_counts_distinct_visible_disputes(self, olivia, alice, committee_a, community_a, community_b):
         from disputes.choices import AssignmentStatus, Source
         from disputes.models import Assignment, Category, Dispute
-        from mediation.views_registry.organizations import cases_handled
+        from mediation.views.organizations import cases_handled
 
         platform = org(community_a, OrganizationKind.PLATFORM, "甲社区平台")
         category = Category.objects.create(code="neighbour", name="邻里纠纷")
@@ -398,7 +398,7 @@ class TestMediators:
         assert "138****5678" in client.get(url).content.decode()
         no_reason = client.post(url, {"reason": ""})
         assert "13812345678" not in no_reason.content.decode()
-        with caplog.at_level(logging.WARNING, logger="mediation.views_registry.mediators"):
+        with caplog.at_level(logging.WARNING, logger="mediation.views.mediators"):
             response = client.post(url, {"reason": "核对身份"})
         html = response.content.decode()
         assert "500104198001010011" in html and "13812345678" in html

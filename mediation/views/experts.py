@@ -10,7 +10,7 @@ from mediation.choices import MediationField
 from mediation.filters import ExpertFilter
 from mediation.models import Appointment, ExpertMembership, MediationOrganization, Mediator
 from mediation.scoping import today
-from mediation.views_registry.common import labels, paginate, query_without_page, visible_ids
+from mediation.views.common import labels, paginate, query_without_page, visible_ids
 
 
 class ExpertListView(PermissionRequiredMixin, TemplateView):

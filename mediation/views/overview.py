@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from mediation.forms import AsOfForm
 from mediation.indicators import REGISTRY, IndicatorRow, all_indicators, indicator
 from mediation.models import MediationOrganization, Region, Training
-from mediation.views_registry.common import visible_ids
+from mediation.views.common import visible_ids
 
 # Indicators whose rows are values of mediation.choices.Background rather than fields.
 BACKGROUND_INDICATORS = {"mediator_backgrounds"}

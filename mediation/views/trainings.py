@@ -11,7 +11,7 @@ from mediation.filters import TrainingFilter
 from mediation.forms import YearForm
 from mediation.indicators import DISTRICT_TRAININGS_PER_YEAR, STREET_TRAININGS_PER_YEAR, indicator
 from mediation.models import Mediator, Region, Training
-from mediation.views_registry.common import paginate, query_without_page, visible_ids
+from mediation.views.common import paginate, query_without_page, visible_ids
 
 
 class TrainingListView(PermissionRequiredMixin, TemplateView):

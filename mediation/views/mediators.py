@@ -24,14 +24,14 @@ from mediation.models import (
     TrainingAttendance,
 )
 from mediation.scoping import today
-from mediation.views_registry.common import (
+from mediation.views.common import (
     labels,
     paginate,
     query_without_page,
     region_label,
     visible_ids,
 )
-from mediation.views_registry.organizations import cases_handled
+from mediation.views.organizations import cases_handled
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from mediation.indicators import (
     staffing_rules,
 )
 from mediation.models import Appointment, MediationOrganization, Mediator
-from mediation.views_registry.common import (
+from mediation.views.common import (
     Staffing,
     labels,
     paginate,
