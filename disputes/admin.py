@@ -33,6 +33,9 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ("sort_order", "is_active")
     search_fields = ("name", "code")
     filter_horizontal = ("units",)
+    # The many-to-many is declared here (mediation may not know categories); organizations are many, so they
+    # are searched, not listed.
+    autocomplete_fields = ("organizations",)
 
 
 @admin.register(TimeLimit)

@@ -6,7 +6,7 @@ import logging
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
@@ -31,7 +31,7 @@ from mediation.views.common import (
     region_label,
     visible_ids,
 )
-from mediation.views.organizations import cases_handled
+from mediation.views.sections import sections_for
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,8 @@ class MediatorDetailView(PermissionRequiredMixin, TemplateView):
         )
         org_ids = {a.organization_id for a in appointments}
         can_unmask = may_unmask(user)
-        return super().get_context_data(
+        visible_organizations = visible_ids(MediationOrganization, user, org_ids)
+        context = super().get_context_data(
             mediator=mediator,
             person=MaskedPerson(mediator, unmasked),
             can_unmask=can_unmask,
@@ -144,7 +145,7 @@ class MediatorDetailView(PermissionRequiredMixin, TemplateView):
             current_appointments=set(
                 Appointment.objects.on(day).filter(mediator=mediator).values_list("pk", flat=True)
             ),
-            visible_organizations=visible_ids(MediationOrganization, user, org_ids),
+            visible_organizations=visible_organizations,
             expert_memberships=memberships,
             current_expert_memberships=current_memberships,
             status_changes=list(
@@ -154,33 +155,19 @@ class MediatorDetailView(PermissionRequiredMixin, TemplateView):
             ),
             attendance=attendance,
             visible_trainings=visible_ids(Training, user, {a.training_id for a in attendance}),
-            sessions=self.sessions(mediator, user),
-            organization_cases=self.organization_cases(appointments, user),
             registry_tab="mediators",
             **kwargs,
         )
-
-    @staticmethod
-    def sessions(mediator, user) -> dict[str, int] | None:
-        """Mediation sessions the mediator's user account took part in (visible disputes only)."""
-        if not mediator.user_id:
-            return None
-        from disputes.models import Dispute, MediationSession
-
-        return MediationSession.objects.filter(
-            mediators=mediator.user_id, dispute__in=Dispute.objects.visible_to(user)
-        ).aggregate(sessions=Count("pk", distinct=True), disputes=Count("dispute", distinct=True))
-
-    @staticmethod
-    def organization_cases(appointments, user) -> list[dict]:
-        """Disputes assigned to each organization the mediator serves or served (one row per organization)."""
-        organizations = {a.organization_id: a.organization for a in appointments}
-        counts = cases_handled(list(organizations), user)
-        return [
+        # Providers may read: appointments (all of the mediator's, with their organization) and
+        # visible_organizations (the ids of those organizations the user may open).
+        context["sections"] = sections_for(
+            "mediator_detail",
             {
-                "organization": org,
-                "total": counts.get(pk, {}).get("total", 0),
-                "completed": counts.get(pk, {}).get("completed", 0),
-            }
-            for pk, org in organizations.items()
-        ]
+                "object": mediator,
+                "user": user,
+                "day": day,
+                "appointments": appointments,
+                "visible_organizations": visible_organizations,
+            },
+        )
+        return context

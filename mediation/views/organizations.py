@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
@@ -25,6 +24,7 @@ from mediation.views.common import (
     region_label,
     visible_ids,
 )
+from mediation.views.sections import sections_for
 
 
 class OrganizationListView(PermissionRequiredMixin, TemplateView):
@@ -60,24 +60,6 @@ class OrganizationListView(PermissionRequiredMixin, TemplateView):
         )
 
 
-def cases_handled(organization_ids, user) -> dict[int, dict[str, int]]:
-    """Visible disputes assigned to each organization (returned and withdrawn assignments left out)."""
-    from disputes.choices import AssignmentStatus
-    from disputes.models import Assignment, Dispute
-
-    rows = (
-        Assignment.objects.filter(to_organization__in=organization_ids)
-        .exclude(status__in=[AssignmentStatus.RETURNED, AssignmentStatus.WITHDRAWN])
-        .filter(dispute__in=Dispute.objects.visible_to(user))
-        .values("to_organization")
-        .annotate(
-            total=Count("dispute", distinct=True),
-            completed=Count("dispute", distinct=True, filter=Q(status=AssignmentStatus.COMPLETED)),
-        )
-    )
-    return {row["to_organization"]: row for row in rows}
-
-
 class OrganizationDetailView(PermissionRequiredMixin, TemplateView):
     permission_required = "mediation.view_mediationorganization"
     template_name = "mediation/registry/organization_detail.html"
@@ -108,13 +90,12 @@ class OrganizationDetailView(PermissionRequiredMixin, TemplateView):
             mediator_ids.add(org.named_after_id)
         hosted_rooms = MediationOrganization.objects.visible_to(user).filter(hosted_in=org).order_by("name")
         full_time, minimum = staffing_of(org, day)
-        return super().get_context_data(
+        context = super().get_context_data(
             org=org,
             form=form,
             day=day,
             region_label=region_label(org.region),
             field_labels=labels(MediationField, org.fields),
-            categories=list(org.categories.all()),
             hosted_rooms=list(hosted_rooms),
             hosted_in_visible=bool(visible_ids(MediationOrganization, user, [org.hosted_in_id])),
             serving=serving,
@@ -123,7 +104,8 @@ class OrganizationDetailView(PermissionRequiredMixin, TemplateView):
             staffing=Staffing(full_time, minimum),
             warnings=committee_composition_warnings(org, day),
             is_active_on_day=MediationOrganization.objects.filter(pk=org.pk).active_on(day).exists(),
-            cases=cases_handled([org.pk], user).get(org.pk, {"total": 0, "completed": 0}),
             registry_tab="organizations",
             **kwargs,
         )
+        context["sections"] = sections_for("organization_detail", {"object": org, "user": user, "day": day})
+        return context
