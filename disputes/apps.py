@@ -8,7 +8,7 @@ class DisputesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registers the dispute indicators in the one indicator registry (mediation.indicators) and the
-        # disputes' sections of the registry pages (mediation.views.sections).
-        from disputes import indicators  # noqa: F401
+        # Registers the dispute indicators in the one indicator registry (mediation.indicators), the app's
+        # menu entries (mediation.navigation) and its sections of the registry pages (mediation.views.sections).
+        from disputes import indicators, navigation  # noqa: F401
         from disputes.views import registry  # noqa: F401

@@ -613,9 +613,9 @@ def test_the_navigation_offers_patrols_to_the_staff(world, gina, charlie):
 
 
 def _nav(user):
-    from mediation.navigation import NAV_ITEMS
+    from mediation.navigation import menu_items
 
-    return [item for item in NAV_ITEMS if item.allowed(user)]
+    return [item for item in menu_items() if item.allowed(user)]
 
 
 # --- compliance ---------------------------------------------------------------------------------------------

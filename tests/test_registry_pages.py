@@ -347,9 +347,13 @@ class TestSectionsFromOtherApps:
         category.organizations.add(registry["a"])
         html = page(client, olivia, "organization_detail", registry["a"].pk).content.decode()
         assert "纠纷类型" in html and "邻里纠纷" in html
-        assert "邻里纠纷" not in page(client, olivia, "organization_detail", registry["b"].pk).content.decode()
+        assert (
+            "邻里纠纷" not in page(client, olivia, "organization_detail", registry["b"].pk).content.decode()
+        )
 
-    def test_the_pages_stand_without_the_dispute_sections(self, client, olivia, registry, medic_a, monkeypatch):
+    def test_the_pages_stand_without_the_dispute_sections(
+        self, client, olivia, registry, medic_a, monkeypatch
+    ):
         from collections import defaultdict
 
         from mediation.views import sections
