@@ -1,4 +1,4 @@
-"""The disputes demo (disputes/demo.py) as `manage.py setup_demo` loads it."""
+"""The disputes demo (disputes/demo/) as `manage.py setup_demo` loads it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from dadukou.kernel.validators import clean_phone
 from disputes.choices import Status
-from disputes.demo import CASES
+from disputes.demo.cases import CASES
 from disputes.models import Dispute, Event, Party
 from disputes.services.intake import clean_party_id
 

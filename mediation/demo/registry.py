@@ -36,11 +36,10 @@ from mediation.choices import (
     TrainingLevel,
     UnitKind,
 )
+from mediation.demo.common import AREA, id_number
 
 D = dt.date
 SEED = 500104
-AREA = "500104"
-_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
 
 SURNAMES = (
     "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余杜叶程魏苏吕丁任沈姚卢"
@@ -51,18 +50,6 @@ FEMALE_CHARS = "秀英芳玲兰敏静丽霞红梅燕萍琴云莉娟洁婷雪琳�
 EDUCATION = ["高中", "中专", "大专", "大专", "本科", "本科", "本科", "硕士研究生"]
 PHONE_PREFIXES = ["133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177"]
 PHONE_PREFIXES += ["180", "181", "182", "183", "187", "188", "189", "199"]
-
-
-def check_digit(first17: str) -> str:
-    """The GB 11643 check character (ISO 7064 MOD 11-2)."""
-    value = (12 - sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11) % 11
-    return "X" if value == 10 else str(value)
-
-
-def id_number(birth: dt.date, seq: int, area: str = AREA) -> str:
-    """A valid resident ID number; `seq` (0–999) is odd for a man, even for a woman."""
-    first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
-    return first17 + check_digit(first17)
 
 
 # --- the plan ---------------------------------------------------------------------------------------------------

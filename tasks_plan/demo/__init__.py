@@ -18,15 +18,14 @@ a second run finds it and adds nothing.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from mediation.demo.common import clock, in_post_since
 from tasks_plan.choices import ReportKind
 from tasks_plan.services import progress
 from tasks_plan.services.loader import load_plan
@@ -115,17 +114,10 @@ def load_demo(stdout) -> None:
     User = get_user_model()
     liaison, office = User.objects.get(username=LIAISON), User.objects.get(username=OFFICE)
     today = timezone.localdate()
-    _in_post_since(today - dt.timedelta(days=max(s.days_ago for s in STORIES) + 1))
+    in_post_since([LIAISON, OFFICE], today - dt.timedelta(days=max(s.days_ago for s in STORIES) + 1))
     played = sum(_play(story, liaison, office, today) for story in STORIES)
     stdout.write(f"Plan demo: {played} progress reports played")
     _sweep_overdue(stdout)
-
-
-def _in_post_since(day: dt.date) -> None:
-    """The liaison and the office were in post when the stories begin (memberships count from their start)."""
-    from mediation.models import Membership
-
-    Membership.objects.filter(user__username__in=[LIAISON, OFFICE], started_on__gt=day).update(started_on=day)
 
 
 def _play(story: Story, liaison, office, today: dt.date) -> bool:
@@ -143,7 +135,7 @@ def _play(story: Story, liaison, office, today: dt.date) -> bool:
         dt.datetime.combine(today - dt.timedelta(days=story.days_ago), dt.time(10))
     )
     with transaction.atomic():
-        with _clock(submitted):
+        with clock(submitted):
             report = progress.submit_report(
                 responsibility.pk,
                 liaison,
@@ -156,7 +148,7 @@ def _play(story: Story, liaison, office, today: dt.date) -> bool:
                 ],
             )
         if story.review:
-            with _clock(submitted + dt.timedelta(days=2, hours=5)):
+            with clock(submitted + dt.timedelta(days=2, hours=5)):
                 progress.review_report(
                     report.pk, office, accept=story.review == "accept", comments=story.comments
                 )
@@ -170,9 +162,3 @@ def _sweep_overdue(stdout) -> None:
     job = discover().get("plan_overdue_escalation")
     if job is not None:
         stdout.write(f"Plan demo: overdue sweep changed {job()} rows")
-
-
-@contextmanager
-def _clock(moment: dt.datetime):
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
