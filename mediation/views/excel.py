@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,28 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from mediation.filters import MediatorFilter, OrganizationFilter, TrainingFilter
+from mediation.forms.imports import UploadForm
 from mediation.models import ImportJob, ImportKind, MediationOrganization, Mediator, Training
 from mediation.services import registry_export, registry_import
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 XLSX = registry_export.XLSX
-
-
-class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What the sheet holds"), choices=())
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
-
-    def __init__(self, *args, kinds, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, ImportKind(k).label) for k in kinds]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() != ".xlsx":
-            raise forms.ValidationError(_("Upload an .xlsx workbook (Excel 2007 or later)."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB; split it into smaller files."))
-        return upload
 
 
 def _importable_kinds(user) -> list[str]:

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from dadukou.kernel.personal_data import mask_id_number, mask_phone, may_unmask
 from mediation.choices import Background, MediationField
 from mediation.filters import MediatorFilter
-from mediation.forms import UnmaskForm
+from mediation.forms.registry import UnmaskForm
 from mediation.models import (
     Appointment,
     ExpertMembership,

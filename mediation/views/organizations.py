@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from mediation.choices import MediationField
 from mediation.filters import OrganizationFilter
-from mediation.forms import AsOfForm
+from mediation.forms.registry import AsOfForm
 from mediation.indicators import (
     committee_composition_warnings,
     full_time_counts,

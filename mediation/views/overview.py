@@ -14,7 +14,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from mediation.forms import AsOfForm
+from mediation.forms.registry import AsOfForm
 from mediation.indicators import REGISTRY, IndicatorRow, all_indicators, indicator
 from mediation.models import MediationOrganization, Region, Training
 from mediation.views.common import visible_ids

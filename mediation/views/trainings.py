@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from mediation.filters import TrainingFilter
-from mediation.forms import YearForm
+from mediation.forms.registry import YearForm
 from mediation.indicators import DISTRICT_TRAININGS_PER_YEAR, STREET_TRAININGS_PER_YEAR, indicator
 from mediation.models import Mediator, Region, Training
 from mediation.views.common import paginate, query_without_page, visible_ids

@@ -141,7 +141,3 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("user__username", "user__first_name", "title")
     raw_id_fields = ("user", "region", "unit", "organization")
-
-
-# The alert machinery (outbox, alerts, notifications, job runs) has its own module.
-from mediation import admin_outbox  # noqa: E402, F401

@@ -145,6 +145,3 @@ class JointMeetingAdmin(admin.ModelAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
-
-
-from tasks_plan import admin_escalation  # noqa: E402, F401 - the escalation ladder (tasks_plan/admin_escalation.py)
