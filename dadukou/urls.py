@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
-from mediation.views import HomeView
+from mediation.views.home import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

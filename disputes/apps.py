@@ -8,5 +8,8 @@ class DisputesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registers the dispute indicators in the one indicator registry (mediation.indicators).
-        from disputes import indicators, signals  # noqa: F401
+        # Registers the dispute indicators in the one indicator registry (mediation.indicators), the app's
+        # menu entries (mediation.navigation), its sections of the registry pages (mediation.views.sections) and
+        # what it keeps in step with the other apps (disputes.signals).
+        from disputes import indicators, navigation, signals  # noqa: F401
+        from disputes.views import registry  # noqa: F401

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.choices import AssignmentStatus, FeedbackTarget, SessionMode, Source, Status
 from mediation.choices import RegionLevel
-from mediation.indicators import IndicatorRow, _regions_at, _result, register
+from mediation.indicators import IndicatorRow, regions_at, register, result
 
 USAGE_WINDOW_DAYS = 30
 REFERRAL_SOURCES = [Source.COURT, Source.POLICE, Source.PETITION, Source.REVIEW]
@@ -36,7 +36,7 @@ def _usage_rate(level):
             .values_list("region_path", flat=True)
             .distinct()
         )
-        regions = list(_regions_at(level))
+        regions = list(regions_at(level))
         # One query for every region's full name (Region.full_name asks the database once per region).
         names = Region.objects.full_names(r.path for r in regions)
         rows = [
@@ -44,7 +44,7 @@ def _usage_rate(level):
             for r in regions
         ]
         code = f"usage_rate_{RegionLevel(level).name.lower()}"
-        return _result(
+        return result(
             code,
             as_of,
             sum(r.met for r in rows),
@@ -83,7 +83,7 @@ def referral_channels(as_of):
         )
         for s in REFERRAL_SOURCES
     ]
-    return _result("referral_channels", as_of, sum(total.values()), None, rows, unit="")
+    return result("referral_channels", as_of, sum(total.values()), None, rows, unit="")
 
 
 @register("judicial_confirmations", _("Agreements sent for judicial confirmation or notarization"))
@@ -100,7 +100,7 @@ def judicial_confirmations(as_of):
         IndicatorRow(str(_("Rejected")), True, str(results.get("rejected", 0))),
         IndicatorRow(str(_("Notarized")), True, str(notarized)),
     ]
-    return _result("judicial_confirmations", as_of, applied.count() + notarized, None, rows, unit="")
+    return result("judicial_confirmations", as_of, applied.count() + notarized, None, rows, unit="")
 
 
 @register("remote_sessions", _("Mediation sessions held remotely (video, phone, online)"))
@@ -117,7 +117,7 @@ def remote_sessions(as_of):
         IndicatorRow(str(SessionMode(m).label), m in REMOTE_MODES, str(modes.get(m, 0)), m)
         for m in SessionMode.values
     ]
-    return _result(
+    return result(
         "remote_sessions", as_of, sum(modes.get(m, 0) for m in REMOTE_MODES), sum(modes.values()), rows
     )
 
@@ -142,7 +142,7 @@ def assignment_on_time_rate(as_of):
         )
         for a in due
     ]
-    return _result("assignment_on_time_rate", as_of, sum(r.met for r in rows), len(rows), rows)
+    return result("assignment_on_time_rate", as_of, sum(r.met for r in rows), len(rows), rows)
 
 
 @register("feedback_rate", _("Concluded disputes fed back to the parties (and the assigning platform)"))
@@ -162,7 +162,7 @@ def feedback_rate(as_of):
         assigned = any(a.status != AssignmentStatus.WITHDRAWN for a in d.assignments.all())
         needed = {FeedbackTarget.PARTIES} | ({FeedbackTarget.PLATFORM} if assigned else set())
         rows.append(IndicatorRow(f"{d.number} {d.title}", needed <= given, "", d))
-    return _result("feedback_rate", as_of, sum(r.met for r in rows), len(rows), rows)
+    return result("feedback_rate", as_of, sum(r.met for r in rows), len(rows), rows)
 
 
 from disputes import indicators_schedule  # noqa: E402, F401 - registers the scheduled-work indicators

@@ -9,7 +9,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from mediation.choices import RegionLevel
-from mediation.indicators import IndicatorRow, _district, _result, register
+from mediation.indicators import IndicatorRow, district, register, result
 
 PATROL_LEVELS = [RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID]
 
@@ -20,7 +20,7 @@ def patrol_on_time_rate(as_of):
     from disputes.models import PatrolDuty
     from disputes.services.patrols import outcome_counts
 
-    duties = PatrolDuty.objects.filter(region__path__startswith=_district().path)
+    duties = PatrolDuty.objects.filter(region__path__startswith=district().path)
     counts = outcome_counts(duties, "region__level", dt.date(as_of.year, 1, 1), as_of)
     rows = []
     for level in PATROL_LEVELS:
@@ -34,7 +34,7 @@ def patrol_on_time_rate(as_of):
         rows.append(IndicatorRow(str(RegionLevel(level).label), late + missing == 0, detail, level))
     numerator = sum(c.get("on_time", 0) for c in counts.values())
     denominator = sum(sum(c.values()) for c in counts.values())
-    return _result("patrol_on_time_rate", as_of, numerator, denominator, rows)
+    return result("patrol_on_time_rate", as_of, numerator, denominator, rows)
 
 
 def _duration(delta: dt.timedelta) -> str:
@@ -71,7 +71,7 @@ def warning_timeliness(as_of):
     ):
         warnings.setdefault((alert.object_id, alert.level), {})[alert.recipient_key] = alert
     rows = [_warning_row(d, warnings.get((d.pk, d.risk_grade), {}), as_of) for d in disputes]
-    return _result("warning_timeliness", as_of, sum(r.met for r in rows), len(rows), rows)
+    return result("warning_timeliness", as_of, sum(r.met for r in rows), len(rows), rows)
 
 
 def _warning_row(dispute, sent: dict, as_of) -> IndicatorRow:
@@ -127,7 +127,7 @@ def reports_on_time(as_of):
     from disputes.models import PeriodicReport
     from disputes.services.reports import scope_key
 
-    key = scope_key(region=_district())
+    key = scope_key(region=district())
     rows, on_time_total, due_total = [], 0, 0
     for kind in PeriodicReport.Kind:
         periods = _periods_in_year(kind, as_of)
@@ -150,4 +150,4 @@ def reports_on_time(as_of):
                 kind.value,
             )
         )
-    return _result("reports_on_time", as_of, on_time_total, due_total, rows)
+    return result("reports_on_time", as_of, on_time_total, due_total, rows)

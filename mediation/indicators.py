@@ -148,7 +148,8 @@ def all_indicators(as_of: dt.date | None = None) -> list[IndicatorResult]:
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-def _district():
+def district():
+    """The district's own region (settings.DISTRICT_CODE)."""
     from mediation.models import Region
 
     return Region.objects.get(code=settings.DISTRICT_CODE)
@@ -160,10 +161,11 @@ def _organizations(as_of, *kinds):
     return MediationOrganization.objects.active_on(as_of).filter(kind__in=kinds)
 
 
-def _regions_at(level):
+def regions_at(level):
+    """The district's active regions of one level, in tree order."""
     from mediation.models import Region
 
-    return Region.objects.subtree(_district()).filter(level=level, is_active=True).order_by("path")
+    return Region.objects.subtree(district()).filter(level=level, is_active=True).order_by("path")
 
 
 def _full_names(regions) -> dict[int, str]:
@@ -183,7 +185,8 @@ def _coverage_by_region(as_of, regions, kind_for_level) -> tuple[int, list[Indic
     return sum(row.met for row in rows), rows
 
 
-def _result(code, as_of, numerator, denominator, rows, **extra) -> IndicatorResult:
+def result(code, as_of, numerator, denominator, rows, **extra) -> IndicatorResult:
+    """An indicator's result under the name it was registered with."""
     return IndicatorResult(code, str(REGISTRY[code][0]), as_of, numerator, denominator, rows, **extra)
 
 
@@ -224,8 +227,8 @@ def _experts_on(as_of):
 
 def _platform_rate(level):
     def compute(as_of):
-        numerator, rows = _coverage_by_region(as_of, _regions_at(level), {level: OrganizationKind.PLATFORM})
-        return _result(f"platform_rate_{RegionLevel(level).name.lower()}", as_of, numerator, len(rows), rows)
+        numerator, rows = _coverage_by_region(as_of, regions_at(level), {level: OrganizationKind.PLATFORM})
+        return result(f"platform_rate_{RegionLevel(level).name.lower()}", as_of, numerator, len(rows), rows)
 
     return compute
 
@@ -245,14 +248,14 @@ def industry_room_occupancy(as_of):
     numerator, rows = _fields_covered(
         as_of, INDUSTRY_FIELDS, [OrganizationKind.INDUSTRY_ROOM], OrganizationKind.MAJOR_DISPUTE_CENTRE
     )
-    return _result("industry_room_occupancy", as_of, numerator, len(rows), rows)
+    return result("industry_room_occupancy", as_of, numerator, len(rows), rows)
 
 
 @register("industry_fields_covered", _("Fields with an industry/professional mediation organization"))
 def industry_fields_covered(as_of):
     numerator, rows = _fields_covered(as_of, INDUSTRY_FIELDS, INDUSTRY_KINDS)
     experts = _experts_on(as_of).distinct().count()
-    return _result(
+    return result(
         "industry_fields_covered",
         as_of,
         numerator,
@@ -265,7 +268,7 @@ def industry_fields_covered(as_of):
 @register("field_rooms_covered", _("Fields with a people's mediation room"))
 def field_rooms_covered(as_of):
     numerator, rows = _fields_covered(as_of, ROOM_FIELDS, [OrganizationKind.FIELD_ROOM])
-    return _result("field_rooms_covered", as_of, numerator, len(rows), rows)
+    return result("field_rooms_covered", as_of, numerator, len(rows), rows)
 
 
 # --- task 5: people's mediation committees ------------------------------------------------------------------
@@ -276,7 +279,7 @@ def committee_rate(as_of):
     from mediation.models import Region
 
     regions = (
-        Region.objects.subtree(_district())
+        Region.objects.subtree(district())
         .filter(level__in=[RegionLevel.STREET, RegionLevel.COMMUNITY], is_active=True)
         .order_by("path")
     )
@@ -288,7 +291,7 @@ def committee_rate(as_of):
             RegionLevel.COMMUNITY: OrganizationKind.COMMUNITY_COMMITTEE,
         },
     )
-    return _result("committee_rate", as_of, numerator, len(rows), rows)
+    return result("committee_rate", as_of, numerator, len(rows), rows)
 
 
 # --- tasks 7, 10, 11: rooms hosted by units ---------------------------------------------------------------
@@ -307,7 +310,7 @@ def _hosted_rate(code, as_of, hosts, room_kind, *, sub_units_count=False) -> Ind
     rows = [
         IndicatorRow(u.name, bool(rooms_of.get(u.pk)), "、".join(rooms_of.get(u.pk, [])), u) for u in hosts
     ]
-    return _result(code, as_of, sum(r.met for r in rows), len(rows), rows)
+    return result(code, as_of, sum(r.met for r in rows), len(rows), rows)
 
 
 def officers_on(units, as_of) -> dict[int, int]:
@@ -414,7 +417,7 @@ def _staffing_rate(code, kinds):
             + (f" ({_('only where conditions allow')})" if rules[k][1] else "")
             for k in kinds
         )
-        return _result(code, as_of, sum(r.met for r in rows), len(rows), rows, note=note)
+        return result(code, as_of, sum(r.met for r in rows), len(rows), rows, note=note)
 
     return compute
 
@@ -453,7 +456,7 @@ def trainings_district(as_of):
     trainings = list(_trainings_in_year(as_of).filter(level=TrainingLevel.DISTRICT).order_by("held_on", "pk"))
     rows = [IndicatorRow(t.title, True, t.held_on.isoformat(), t) for t in trainings]
     note = str(_("Target: %(n)s a year")) % {"n": DISTRICT_TRAININGS_PER_YEAR}
-    return _result("trainings_district", as_of, len(trainings), None, rows, unit="", note=note)
+    return result("trainings_district", as_of, len(trainings), None, rows, unit="", note=note)
 
 
 @register("trainings_street", _("Streets/towns with ≥ 2 centralized trainings this year"))
@@ -468,9 +471,9 @@ def trainings_street(as_of):
             f"{counts.get(s.pk, 0)}/{STREET_TRAININGS_PER_YEAR}",
             s,
         )
-        for s in _regions_at(RegionLevel.STREET)
+        for s in regions_at(RegionLevel.STREET)
     ]
-    return _result("trainings_street", as_of, sum(r.met for r in rows), len(rows), rows)
+    return result("trainings_street", as_of, sum(r.met for r in rows), len(rows), rows)
 
 
 # --- task 18: experts in industry organizations ---------------------------------------------------------------
@@ -491,7 +494,7 @@ def experts_in_industry_orgs(as_of):
         .values_list("organization_id", "n")
     )
     rows = [IndicatorRow(o.name, experts.get(o.pk, 0) >= 1, str(experts.get(o.pk, 0)), o) for o in orgs]
-    return _result("experts_in_industry_orgs", as_of, sum(r.met for r in rows), len(rows), rows)
+    return result("experts_in_industry_orgs", as_of, sum(r.met for r in rows), len(rows), rows)
 
 
 # --- task 19: backgrounds --------------------------------------------------------------------------------------
@@ -513,7 +516,7 @@ def mediator_backgrounds(as_of):
     named = {b.value for b in PLAN_BACKGROUNDS}
     numerator = sum(1 for m in mediators if named.intersection(m.backgrounds or []))
     note = "；".join(f"{b.label}: {counts[b.value]}" for b in Background if b.value not in named)
-    return _result("mediator_backgrounds", as_of, numerator, len(mediators), rows, note=note)
+    return result("mediator_backgrounds", as_of, numerator, len(mediators), rows, note=note)
 
 
 # --- task 32: brand studios ------------------------------------------------------------------------------------
@@ -525,7 +528,7 @@ def brand_studios(as_of):
         _organizations(as_of, OrganizationKind.BRAND_STUDIO).select_related("named_after").order_by("name")
     )
     rows = [IndicatorRow(s.name, True, s.named_after.name if s.named_after else "", s) for s in studios]
-    return _result("brand_studios", as_of, len(studios), None, rows, unit="")
+    return result("brand_studios", as_of, len(studios), None, rows, unit="")
 
 
 # --- Art. 8 of the People's Mediation Law ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ class NavItem:
     permission: str | None = None  # any one of these (comma-separated) suffices
     staff_only: bool = False
     group: str | None = None  # entries of a group share one drop-down menu
+    order: int = 50  # the menu's position (the constants below)
 
     def allowed(self, user) -> bool:
         if self.staff_only and not user.is_staff:
@@ -24,41 +25,56 @@ class NavItem:
         return any(user.has_perm(p.strip()) for p in self.permission.split(","))
 
 
-DISPUTES, REGISTRY, PLAN, SYSTEM = _("Disputes"), _("Registry"), _("Task plan"), _("System")
+# Where each part of the menu stands (NavItem.order); the apps above mediation add their own entries with
+# register() when they are ready, so this module names none of their pages.
+HOME, OWN_WORK, DISPUTES, REGISTRY, PLAN, SYSTEM = 0, 10, 20, 30, 40, 90
+
+REGISTRY_GROUP, SYSTEM_GROUP = _("Registry"), _("System")
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem(_("Home"), "home"),
-    NavItem(_("My to-do"), "disputes:queue", "disputes.view_dispute"),
-    NavItem(_("Dispute list"), "disputes:list", "disputes.view_dispute", group=DISPUTES),
-    NavItem(_("Register a dispute"), "disputes:intake", "disputes.register_dispute", group=DISPUTES),
-    NavItem(_("Patrols"), "disputes:patrols", "disputes.view_patrolduty", group=DISPUTES),
-    NavItem(_("Periodic reports"), "disputes:reports", "disputes.view_periodicreport", group=DISPUTES),
-    NavItem(_("Regions and units"), "mediation:structure", "mediation.view_region", group=REGISTRY),
-    NavItem(_("Registry"), "mediation:registry", "mediation.view_mediationorganization", group=REGISTRY),
+    NavItem(_("Home"), "home", order=HOME),
+    NavItem(
+        _("Regions and units"),
+        "mediation:structure",
+        "mediation.view_region",
+        group=REGISTRY_GROUP,
+        order=REGISTRY,
+    ),
+    NavItem(
+        _("Registry"),
+        "mediation:registry",
+        "mediation.view_mediationorganization",
+        group=REGISTRY_GROUP,
+        order=REGISTRY,
+    ),
     NavItem(
         _("Registry import"),
         "mediation:registry_import",
         "mediation.add_mediationorganization,mediation.add_mediator,mediation.add_trainingattendance",
-        group=REGISTRY,
+        group=REGISTRY_GROUP,
+        order=REGISTRY,
     ),
-    NavItem(_("My plan tasks"), "tasks_plan:my_tasks", "tasks_plan.view_responsibility", group=PLAN),
     NavItem(
-        _("Progress reports to review"),
-        "tasks_plan:review_queue",
-        "tasks_plan.review_progressreport",
-        group=PLAN,
+        _("Operations"), "mediation:operations", "mediation.view_taskrun", group=SYSTEM_GROUP, order=SYSTEM
     ),
-    NavItem(_("Responsibility matrix"), "tasks_plan:matrix", "tasks_plan.view_responsibility", group=PLAN),
-    NavItem(_("Joint meetings"), "tasks_plan:meeting_list", "tasks_plan.view_jointmeeting", group=PLAN),
-    NavItem(_("Operations"), "mediation:operations", "mediation.view_taskrun", group=SYSTEM),
-    NavItem(_("Administration"), "admin:index", staff_only=True, group=SYSTEM),
+    NavItem(_("Administration"), "admin:index", staff_only=True, group=SYSTEM_GROUP, order=SYSTEM),
 ]
+
+
+def register(*items: NavItem) -> None:
+    """Add menu entries (an app's AppConfig.ready); registering the same entry twice adds it once."""
+    NAV_ITEMS.extend(item for item in items if item not in NAV_ITEMS)
+
+
+def menu_items() -> list[NavItem]:
+    """Every entry in menu order: by `order`, then as registered."""
+    return sorted(NAV_ITEMS, key=lambda item: item.order)
 
 
 def items_for(user, current_path: str = "") -> list[dict]:
     """The user's menu: links, and drop-downs ({"label", "children", "active"}) for groups of two or more."""
     links = []
-    for item in NAV_ITEMS:
+    for item in menu_items():
         if not item.allowed(user):
             continue
         try:

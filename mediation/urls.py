@@ -1,12 +1,21 @@
 from django.urls import path
 
-from mediation import import_views, views, views_notifications, views_operations
-from mediation.views_registry import experts, mediators, organizations, overview, trainings
+from mediation.views import (
+    excel,
+    experts,
+    mediators,
+    notifications,
+    operations,
+    organizations,
+    overview,
+    structure,
+    trainings,
+)
 
 app_name = "mediation"
 
 urlpatterns = [
-    path("structure/", views.StructureView.as_view(), name="structure"),
+    path("structure/", structure.StructureView.as_view(), name="structure"),
     # The registry's pages (issue 4).
     path("registry/", overview.RegistryOverviewView.as_view(), name="registry"),
     path("registry/indicators/<slug:code>/", overview.IndicatorDetailView.as_view(), name="indicator"),
@@ -31,31 +40,31 @@ urlpatterns = [
     ),
     path("registry/trainings/<int:pk>/", trainings.TrainingDetailView.as_view(), name="training_detail"),
     # Excel in and out of the registry (issue 4).
-    path("registry/import/", import_views.ImportView.as_view(), name="registry_import"),
+    path("registry/import/", excel.ImportView.as_view(), name="registry_import"),
     path(
         "registry/import/template/<slug:kind>.xlsx",
-        import_views.ImportTemplateView.as_view(),
+        excel.ImportTemplateView.as_view(),
         name="registry_import_template",
     ),
-    path("registry/import/<int:pk>/", import_views.ImportJobView.as_view(), name="registry_import_job"),
+    path("registry/import/<int:pk>/", excel.ImportJobView.as_view(), name="registry_import_job"),
     path(
         "registry/import/<int:pk>/run/",
-        import_views.ImportJobRunView.as_view(),
+        excel.ImportJobRunView.as_view(),
         name="registry_import_job_run",
     ),
-    path("registry/export/<slug:kind>.xlsx", import_views.ExportView.as_view(), name="registry_export"),
+    path("registry/export/<slug:kind>.xlsx", excel.ExportView.as_view(), name="registry_export"),
     # Notifications and operations (issue 6).
-    path("notifications/", views_notifications.NotificationListView.as_view(), name="notifications"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
     path(
         "notifications/<int:pk>/read/",
-        views_notifications.MarkReadView.as_view(),
+        notifications.MarkReadView.as_view(),
         name="notification_read",
     ),
     path(
         "notifications/read-all/",
-        views_notifications.MarkAllReadView.as_view(),
+        notifications.MarkAllReadView.as_view(),
         name="notifications_read_all",
     ),
-    path("operations/", views_operations.OperationsView.as_view(), name="operations"),
-    path("operations/run/", views_operations.RunJobView.as_view(), name="operations_run"),
+    path("operations/", operations.OperationsView.as_view(), name="operations"),
+    path("operations/run/", operations.RunJobView.as_view(), name="operations_run"),
 ]

@@ -8,5 +8,6 @@ class TasksPlanConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registers the joint-meeting indicator (task 28) in the one indicator registry (mediation.indicators).
-        from tasks_plan import indicators  # noqa: F401
+        # Registers the joint-meeting indicator (task 28) in the one indicator registry (mediation.indicators)
+        # and the app's menu entries (mediation.navigation).
+        from tasks_plan import indicators, navigation  # noqa: F401

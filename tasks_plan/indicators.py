@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
-from mediation.indicators import IndicatorRow, _result, register
+from mediation.indicators import IndicatorRow, register, result
 
 
 @register("joint_meetings", _("Joint meetings held this year"))
@@ -20,4 +20,4 @@ def joint_meetings(as_of: dt.date):
         )
     )
     rows = [IndicatorRow(f"{m.held_on.isoformat()} {m.title}", True, m.chaired_by, m) for m in meetings]
-    return _result("joint_meetings", as_of, len(meetings), None, rows, unit="")
+    return result("joint_meetings", as_of, len(meetings), None, rows, unit="")

@@ -12,9 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.models import Attachment, Dispute, Event
 from disputes.services import attachments
-from disputes.services.errors import WorkflowError
 from tests.dispute_pages_world import client_for, intake_data, register
 
 pytest_plugins = ["tests.dispute_pages_world"]

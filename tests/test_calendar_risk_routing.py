@@ -11,6 +11,7 @@ import chinese_calendar
 import pytest
 from django.utils import timezone
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.choices import (
     Complexity,
     DayType,
@@ -22,7 +23,6 @@ from disputes.choices import (
 )
 from disputes.models import CalendarDay, CalendarYear, Category, RiskRule, RoutingRule, SensitivePeriod
 from disputes.services import calendar, risk, routing, workflow
-from disputes.services.errors import WorkflowError
 from mediation.choices import Role
 from mediation.services.memberships import grant
 from tests.dispute_fixtures import act, applicant, make_id_number, register_dispute, reload, respondent

@@ -14,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
+from dadukou.kernel.errors import Conflict, WorkflowError
 from disputes.choices import AssignmentStatus, Complexity, Source, Status
 from disputes.models import Assignment, Dispute, DisputeCounter, Event
 from disputes.services import workflow
-from disputes.services.errors import Conflict, WorkflowError
 from mediation.choices import Role
 from mediation.models import Region
 from mediation.services.memberships import grant

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from disputes.models import Category, Event, RoutingRule, TimeLimit
 from disputes.services.defaults import CATEGORIES, ROUTING_RULES
-from mediation.choices import Role
-from mediation.models import Unit
+from mediation.choices import OrganizationKind, Role
+from mediation.models import MediationOrganization, Unit
 from mediation.services.memberships import grant
 from tests.conftest import PASSWORD
 from tests.dispute_list_fixtures import new_dispute
@@ -82,6 +82,27 @@ def test_the_office_edits_a_categorys_units_and_time_limits(client, defaults, ol
     assert response.status_code == 302
     limit.refresh_from_db()
     assert limit.days == 2
+
+
+def test_the_office_sets_the_organizations_that_mediate_a_category(client, defaults, platforms, olivia):
+    login(client, olivia)
+    category = Category.objects.get(code="labour")
+    platform = MediationOrganization.objects.filter(kind=OrganizationKind.PLATFORM).order_by("pk").first()
+    url = reverse("admin:disputes_category_change", args=[category.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        "code": category.code,
+        "name": category.name,
+        "units": [unit.pk for unit in category.units.all()],
+        "organizations": [platform.pk],
+        "sort_order": category.sort_order,
+        "is_active": "on",
+        **({"is_plan_field": "on"} if category.is_plan_field else {}),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].errors if response.context else ""
+    # The organization's side of the relation (shown on its registry page) sees the change.
+    assert list(platform.categories.all()) == [category]
 
 
 def test_a_liaison_cannot_reach_the_configuration(client, defaults, dave):

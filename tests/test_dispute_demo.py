@@ -1,4 +1,4 @@
-"""The disputes demo (disputes/demo.py) as `manage.py setup_demo` loads it."""
+"""The disputes demo (disputes/demo/) as `manage.py setup_demo` loads it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from dadukou.kernel.validators import clean_phone
 from disputes.choices import Status
-from disputes.demo import CASES
+from disputes.demo.cases import CASES
 from disputes.models import Dispute, Event, Party
-from disputes.services.intake import clean_id_number, clean_phone
+from disputes.services.intake import clean_party_id
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 pytest_plugins = ["tests.dispute_fixtures"]
@@ -43,7 +44,7 @@ def test_setup_demo_plays_the_whole_loop_once(fast_password_hashing):
 
     # Personal data is valid.
     for party in Party.objects.all():
-        assert clean_id_number(party.id_number, party.kind) == party.id_number
+        assert clean_party_id(party.id_number, party.kind) == party.id_number
         assert clean_phone(party.phone) == party.phone
 
     # A second run adds nothing.

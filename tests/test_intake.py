@@ -10,10 +10,11 @@ import pytest
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
+from dadukou.kernel.validators import clean_id_number, clean_phone
 from disputes.choices import PartyKind, PartyRole, Source, Vulnerability
 from disputes.models import Category, Dispute, DisputeCounter, Event, Party
-from disputes.services.errors import Forbidden, WorkflowError
-from disputes.services.intake import clean_id_number, clean_phone, possible_duplicates, related_disputes
+from disputes.services.intake import possible_duplicates, related_disputes
 from mediation.choices import Role
 from mediation.services.memberships import grant
 from tests.dispute_fixtures import applicant, id_check_digit, make_id_number, register_dispute, respondent

@@ -9,9 +9,9 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from mediation import views_notifications
 from mediation.models import Alert, AlertKind, Notification
 from mediation.services.alerts import Recipient, raise_alert
+from mediation.views import notifications as views_notifications
 
 pytestmark = pytest.mark.django_db
 

@@ -324,7 +324,7 @@ class TestOperationsPage:
             assert client.get(url).status_code == status, user
         for user in (charlie, alice):
             client.force_login(user)
-            with mock.patch("mediation.views_operations.run_periodic.delay") as delay:
+            with mock.patch("mediation.views.operations.run_periodic.delay") as delay:
                 response = client.post(reverse("mediation:operations_run"), {"name": "deliver_outbox"})
             assert response.status_code == 403
             delay.assert_not_called()
@@ -381,7 +381,7 @@ class TestOperationsPage:
 
     def test_run_now_queues_the_job(self, client, olga):
         client.force_login(olga)
-        with mock.patch("mediation.views_operations.run_periodic.delay") as delay:
+        with mock.patch("mediation.views.operations.run_periodic.delay") as delay:
             response = client.post(reverse("mediation:operations_run"), {"name": "weekly_reports"})
         delay.assert_called_once_with("weekly_reports")
         assert response.status_code == 302
@@ -389,7 +389,7 @@ class TestOperationsPage:
     def test_with_the_broker_down_it_says_so_and_offers_to_run_here(self, client, olga):
         client.force_login(olga)
         with mock.patch(
-            "mediation.views_operations.run_periodic.delay",
+            "mediation.views.operations.run_periodic.delay",
             side_effect=OperationalError("Connection refused"),
         ):
             response = client.post(

@@ -21,9 +21,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.models import Cadence, Category, PatrolDuty, PatrolReport, SensitivePeriod
 from disputes.services import patrols
-from disputes.services.errors import Forbidden, WorkflowError
 from mediation import periodic
 from mediation.choices import RegionKind, RegionLevel, Role
 from mediation.indicators import indicator
@@ -613,9 +613,9 @@ def test_the_navigation_offers_patrols_to_the_staff(world, gina, charlie):
 
 
 def _nav(user):
-    from mediation.navigation import NAV_ITEMS
+    from mediation.navigation import menu_items
 
-    return [item for item in NAV_ITEMS if item.allowed(user)]
+    return [item for item in menu_items() if item.allowed(user)]
 
 
 # --- compliance ---------------------------------------------------------------------------------------------

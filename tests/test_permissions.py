@@ -18,10 +18,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.choices import Complexity, Outcome, SessionMode, Status
 from disputes.models import Dispute, Event
 from disputes.services import authority, workflow
-from disputes.services.errors import Forbidden, WorkflowError
 from disputes.services.queue import queue_for
 from disputes.services.workflow import table
 from mediation.choices import Role

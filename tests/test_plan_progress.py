@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from disputes.services.errors import Forbidden, WorkflowError
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from mediation.choices import Role
 from mediation.models import Alert, AlertKind, Notification, Unit
 from mediation.periodic import discover
@@ -583,7 +583,7 @@ def test_review_queue_query_count_does_not_grow_with_reports(
 def test_the_demo_plays_its_reports_once(reference, monkeypatch):
     import io
 
-    from mediation.services import demo as mediation_demo
+    from mediation.demo import foundation as mediation_demo
     from tasks_plan import demo
 
     # The overdue sweep the demo ends with is tested in test_plan_escalation; here it is only called.

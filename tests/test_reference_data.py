@@ -79,8 +79,8 @@ class TestReferenceData:
 
     def test_demo_regions_and_accounts_are_idempotent(self):
         # The whole `setup_demo` runs twice in tests/test_dispute_demo.py; here only the foundation's part.
+        from mediation.demo import foundation as foundation_demo
         from mediation.roles import sync_roles
-        from mediation.services import demo as foundation_demo
 
         load_reference_data()
         sync_roles()

@@ -20,7 +20,7 @@ from kombu.exceptions import OperationalError
 from openpyxl import Workbook, load_workbook
 
 from mediation.choices import AppointmentRole, Gender, OrganizationKind, Role, TrainingLevel
-from mediation.demo_registry import id_number
+from mediation.demo.common import id_number
 from mediation.models import (
     Appointment,
     ImportJob,

@@ -259,7 +259,7 @@ class TestOrganizations:
         assert "2017-01-01" in dissolved.content.decode()
 
     def test_cases_handled_counts_visible_assignments(self, client, olivia, registry, monkeypatch):
-        from mediation.views_registry import organizations
+        from disputes.views import registry as dispute_sections
 
         calls = []
 
@@ -267,10 +267,12 @@ class TestOrganizations:
             calls.append((list(ids), user.pk))
             return {ids[0]: {"total": 7, "completed": 3}}
 
-        monkeypatch.setattr(organizations, "cases_handled", fake)
+        monkeypatch.setattr(dispute_sections, "cases_handled", fake)
         response = page(client, olivia, "organization_detail", registry["a"].pk)
-        assert response.context["cases"] == {"total": 7, "completed": 3}
+        [cases] = response.context["sections"]["figures"]
+        assert cases.context["cases"] == {"total": 7, "completed": 3}
         assert calls == [([registry["a"].pk], olivia.pk)]
+        assert "交办纠纷：7 件（已办结：3 件）" in response.content.decode()
 
     def test_future_date_is_refused(self, client, olivia, registry):
         today = timezone.localdate()  # not the module's TODAY: a run may cross midnight in Shanghai
@@ -287,7 +289,7 @@ class TestCasesHandled:
     def test_counts_distinct_visible_disputes(self, olivia, alice, committee_a, community_a, community_b):
         from disputes.choices import AssignmentStatus, Source
         from disputes.models import Assignment, Category, Dispute
-        from mediation.views_registry.organizations import cases_handled
+        from disputes.views.registry import cases_handled
 
         platform = org(community_a, OrganizationKind.PLATFORM, "甲社区平台")
         category = Category.objects.create(code="neighbour", name="邻里纠纷")
@@ -332,6 +334,51 @@ class TestCasesHandled:
         }
         # T3 lies in community B: alice does not see it, so it is not counted for her.
         assert cases_handled([committee_a.pk], alice)[committee_a.pk]["total"] == 1
+
+
+@pytest.mark.django_db
+class TestSectionsFromOtherApps:
+    """The dispute data on the registry pages comes through mediation.views.sections, not an import."""
+
+    def test_an_organizations_categories_are_shown(self, client, olivia, registry):
+        from disputes.models import Category
+
+        category = Category.objects.create(code="neighbour", name="邻里纠纷")
+        category.organizations.add(registry["a"])
+        html = page(client, olivia, "organization_detail", registry["a"].pk).content.decode()
+        assert "纠纷类型" in html and "邻里纠纷" in html
+        assert (
+            "邻里纠纷" not in page(client, olivia, "organization_detail", registry["b"].pk).content.decode()
+        )
+
+    def test_the_pages_stand_without_the_dispute_sections(
+        self, client, olivia, registry, medic_a, monkeypatch
+    ):
+        from collections import defaultdict
+
+        from mediation.views import sections
+
+        monkeypatch.setattr(sections, "providers", defaultdict(list))
+        response = page(client, olivia, "organization_detail", registry["a"].pk)
+        assert response.status_code == 200
+        assert response.context["sections"] == {"details": [], "figures": []}
+        assert "交办纠纷" not in response.content.decode()
+        response = page(client, olivia, "mediator_detail", medic_a.pk)
+        assert response.status_code == 200
+        assert response.context["sections"] == {"activity": []}
+        assert 'aria-labelledby="cases"' not in response.content.decode()
+
+    def test_a_provider_for_an_unknown_page_or_slot_is_refused(self, monkeypatch):
+        from collections import defaultdict
+
+        from mediation.views import sections
+
+        monkeypatch.setattr(sections, "providers", defaultdict(list))
+        with pytest.raises(ValueError, match="unknown registry page"):
+            sections.provides("dispute_detail")
+        sections.provides("mediator_detail")(lambda context: sections.Section("sidebar", "x.html"))
+        with pytest.raises(ValueError, match="no slot"):
+            sections.sections_for("mediator_detail", {})
 
 
 @pytest.mark.django_db
@@ -398,7 +445,7 @@ class TestMediators:
         assert "138****5678" in client.get(url).content.decode()
         no_reason = client.post(url, {"reason": ""})
         assert "13812345678" not in no_reason.content.decode()
-        with caplog.at_level(logging.WARNING, logger="mediation.views_registry.mediators"):
+        with caplog.at_level(logging.WARNING, logger="mediation.views.mediators"):
             response = client.post(url, {"reason": "核对身份"})
         html = response.content.decode()
         assert "500104198001010011" in html and "13812345678" in html
@@ -431,8 +478,9 @@ class TestMediators:
         response = page(client, olivia, "mediator_detail", medic_a.pk)
         html = response.content.decode()
         assert "婚姻家庭法" in html and "调解技巧培训" in html and "2020-03-01" in html
-        assert response.context["sessions"] is None  # no user account linked
-        assert [row["organization"].name for row in response.context["organization_cases"]] == [
+        [cases] = response.context["sections"]["activity"]
+        assert cases.context["sessions"] is None  # no user account linked
+        assert [row["organization"].name for row in cases.context["organization_cases"]] == [
             "甲社区人民调解委员会"
         ]
 
@@ -440,7 +488,8 @@ class TestMediators:
         medic_b.user = bob
         medic_b.save()
         response = page(client, olivia, "mediator_detail", medic_b.pk)
-        assert response.context["sessions"] == {"sessions": 0, "disputes": 0}
+        [cases] = response.context["sections"]["activity"]
+        assert cases.context["sessions"] == {"sessions": 0, "disputes": 0}
 
 
 @pytest.mark.django_db

@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from disputes.services.errors import Forbidden, WorkflowError
-from disputes.services.intake import clean_id_number, clean_phone
+from dadukou.kernel.errors import Forbidden, WorkflowError
+from dadukou.kernel.validators import clean_id_number, clean_phone
 from mediation.choices import AppointmentRole, Gender, MediatorStatus, OrganizationKind, Role
-from mediation.demo_registry import check_digit, id_number
+from mediation.demo.common import check_digit, id_number
 from mediation.indicators import DEFAULT_STAFFING
 from mediation.models import (
     Appointment,
@@ -224,11 +224,11 @@ def test_generated_id_numbers_are_valid():
 
 @pytest.fixture
 def demo(reference):
-    from mediation.demo_registry import load_registry_demo
-    from mediation.services import demo
+    from mediation.demo import foundation
+    from mediation.demo.registry import load_registry_demo
 
-    demo.load_regions()
-    demo.load_accounts()
+    foundation.load_regions()
+    foundation.load_accounts()
     return load_registry_demo()
 
 
@@ -275,7 +275,7 @@ def test_the_demo_registry_is_plausible_and_imperfect(demo):
 
 
 def test_loading_the_demo_registry_twice_adds_nothing(demo):
-    from mediation.demo_registry import load_registry_demo
+    from mediation.demo.registry import load_registry_demo
 
     counts = [
         m.objects.count() for m in (Mediator, MediationOrganization, Appointment, Training, StatusChange)

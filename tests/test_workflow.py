@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from dadukou.kernel.errors import Conflict, Forbidden, WorkflowError
 from disputes.choices import (
     AgreementForm,
     AssignmentRole,
@@ -38,7 +39,6 @@ from disputes.choices import (
 )
 from disputes.models import Agreement, AppendOnlyError, Dispute, Event, Supervision
 from disputes.services import workflow
-from disputes.services.errors import Conflict, Forbidden, WorkflowError
 from disputes.services.intake import possible_duplicates
 from mediation.choices import Role
 from mediation.services.memberships import grant

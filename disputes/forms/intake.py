@@ -9,11 +9,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dadukou.kernel.errors import WorkflowError
+from dadukou.kernel.validators import clean_phone
 from disputes.choices import PartyKind, PartyRole, RiskFlag, Source, Vulnerability
 from disputes.models import Attachment, Category
 from disputes.services import intake
 from disputes.services.attachments import ALLOWED_EXTENSIONS
-from disputes.services.errors import WorkflowError
 from mediation.choices import RegionLevel
 from mediation.models import Region
 
@@ -180,8 +181,8 @@ class PartyForm(StyledFormMixin, forms.Form):
         # The intake service is the authority on ID numbers and phones; asking it here only puts the
         # message next to the field. register() checks everything again.
         checks = (
-            ("id_number", lambda v: intake.clean_id_number(v, data.get("kind") or PartyKind.PERSON)),
-            ("phone", intake.clean_phone),
+            ("id_number", lambda v: intake.clean_party_id(v, data.get("kind") or PartyKind.PERSON)),
+            ("phone", clean_phone),
         )
         for name, check in checks:
             if data.get(name):

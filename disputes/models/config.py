@@ -22,6 +22,16 @@ class Category(models.Model):
     units = models.ManyToManyField(
         "mediation.Unit", blank=True, related_name="categories", verbose_name=_("responsible units (属事)")
     )
+    # The organizations that mediate this category (`organization.categories` from the other side). Declared
+    # here, not on MediationOrganization, so that mediation never depends on this app; the table keeps the
+    # name it had when the field was mediation's (see disputes/migrations/0006_category_organizations.py).
+    organizations = models.ManyToManyField(
+        "mediation.MediationOrganization",
+        blank=True,
+        related_name="categories",
+        db_table="mediation_mediationorganization_categories",
+        verbose_name=_("mediation organizations"),
+    )
     is_plan_field = models.BooleanField(_("field named by the plan"), default=False)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.choices import Status
-from disputes.services.errors import Forbidden, WorkflowError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_PERMISSIONS = ("disputes.register_dispute", "disputes.handle_dispute")

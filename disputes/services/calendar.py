@@ -76,3 +76,14 @@ def deadline(start: dt.datetime, days: int, day_type: str) -> Deadline:
         estimated = calendar.estimated
     end = dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=tz)
     return Deadline(at=end, estimated=estimated)
+
+
+def time_limit(key: str) -> tuple[int, str]:
+    """A time limit's days and how they are counted: the office's TimeLimit row, else the plan's default."""
+    from disputes.models import TimeLimit
+    from disputes.services.defaults import TIME_LIMITS
+
+    row = TimeLimit.objects.filter(key=key).first()
+    if row:
+        return row.days, row.day_type
+    return {name: (days, day_type) for name, days, day_type in TIME_LIMITS}[key]

@@ -5,18 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum import exceptions as stdnum_exceptions
-from stdnum import numdb
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError as StdnumError
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
+from dadukou.kernel.validators import clean_credit_code, clean_id_number, clean_phone
 from disputes.choices import PartyKind, PartyRole, RiskFlag, Source, Vulnerability
 from disputes.services import numbering
-from disputes.services.errors import Forbidden, WorkflowError
 
 REGISTER_PERMISSION = "disputes.register_dispute"
 
@@ -33,69 +29,9 @@ class PartyData:
     vulnerabilities: list[str] = field(default_factory=list)
 
 
-def _validate_ric(value: str) -> str:
-    """GB 11643: 18 characters, a valid birth date, a known county code and the check digit.
-
-    Not `ric.validate`: it also requires the county code to have existed in the birth year, but GB 11643's
-    address code is where the person was registered when the number was issued. Chongqing's codes (50xxxx)
-    date from 1997, so it would refuse every Dadukou resident born before 1997 whose number starts 500104.
-    """
-    number = ric.compact(value)
-    if len(number) != 18:
-        raise stdnum_exceptions.InvalidLength()
-    if not number[:-1].isdigit():
-        raise stdnum_exceptions.InvalidFormat()
-    if number[-1] != ric.calc_check_digit(number):
-        raise stdnum_exceptions.InvalidChecksum()
-    if ric.get_birth_date(number) > timezone.localdate():
-        raise stdnum_exceptions.InvalidComponent()
-    if not any("county" in props for _part, props in numdb.get("cn/loc").info(number[:6])):
-        raise stdnum_exceptions.InvalidComponent()
-    return number
-
-
-def clean_id_number(value: str, kind: str = PartyKind.PERSON) -> str:
-    """A resident ID number checked per GB 11643 (or a unified social credit code for an organization)."""
-    value = (value or "").strip().upper().replace(" ", "")
-    if not value:
-        return ""
-    try:
-        return uscc.validate(value) if kind == PartyKind.ORGANIZATION else _validate_ric(value)
-    except StdnumError as exc:
-        if kind == PartyKind.ORGANIZATION:
-            raise WorkflowError(
-                "invalid_credit_code",
-                _("“%(value)s” is not a valid unified social credit code.") % {"value": value},
-            ) from exc
-        raise WorkflowError(
-            "invalid_id_number",
-            _("“%(value)s” is not a valid resident ID number (GB 11643).") % {"value": value},
-        ) from exc
-
-
-def clean_phone(value: str) -> str:
-    """A Chinese mobile or landline number, stored in E.164-free national form (e.g. 13812345678, 02368812345)."""
-    value = (value or "").strip().replace(" ", "").replace("-", "")
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise WorkflowError(
-            "invalid_phone", _("“%(value)s” is not a phone number.") % {"value": value}
-        ) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise WorkflowError("invalid_phone", _("“%(value)s” is not a valid phone number.") % {"value": value})
-    national = str(number.national_number)
-    return (
-        national
-        if number.country_code == 86 and national.startswith("1")
-        else (
-            "0" + national
-            if number.country_code == 86
-            else phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        )
-    )
+def clean_party_id(value: str, kind: str = PartyKind.PERSON) -> str:
+    """A party's identity number: a resident ID for a person, a unified social credit code for an organization."""
+    return clean_credit_code(value) if kind == PartyKind.ORGANIZATION else clean_id_number(value)
 
 
 def clean_party(data: PartyData) -> PartyData:
@@ -109,7 +45,7 @@ def clean_party(data: PartyData) -> PartyData:
     if unknown:
         raise WorkflowError("invalid_vulnerability", _("Unknown vulnerability."))
     data.name = data.name.strip()
-    data.id_number = clean_id_number(data.id_number, data.kind)
+    data.id_number = clean_party_id(data.id_number, data.kind)
     data.phone = clean_phone(data.phone)
     return data
 

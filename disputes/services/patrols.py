@@ -29,8 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.models import Cadence, Dispute, PatrolDuty, PatrolReport, SensitivePeriod
-from disputes.services.errors import Forbidden, WorkflowError
 from mediation.choices import RegionLevel, UnitKind
 from mediation.models import Alert, AlertKind, MediationOrganization, Membership, Region, Unit
 from mediation.services.alerts import Recipient, raise_alert

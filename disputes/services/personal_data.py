@@ -1,6 +1,7 @@
-"""Personal information (PIPL): masked by default, shown in full only to permitted users with a reason, logged.
+"""A dispute's personal information (PIPL): masked by default, shown in full only to permitted users with a
+reason, logged.
 
-This is the one place that masks ID numbers and phones. An unmasked view or print is written to the
+Masking itself is the kernel's (dadukou.kernel.personal_data). An unmasked view or print is written to the
 dispute's timeline as an Event (append-only, kept as long as the case file), which serves as the access log.
 """
 
@@ -8,32 +9,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
+from dadukou.kernel.personal_data import mask_id_number, mask_phone, may_unmask
 from disputes.choices import PartyKind, Vulnerability
-from disputes.services.errors import Forbidden, WorkflowError
 
-PERMISSION = "disputes.view_personal_data"
 VIEW_ACTION = "view_personal_data"
-
-
-def mask_id_number(value: str) -> str:
-    """5001**********123X: the first four and the last four characters stay."""
-    value = value or ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
-
-
-def mask_phone(value: str) -> str:
-    """138****5678: the first three and the last four digits stay."""
-    value = value or ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
-
-
-def may_unmask(user, obj=None) -> bool:
-    """With an object: a membership carrying the permission covers it. Without: some membership carries it."""
-    return user.has_perm(PERMISSION, obj) if obj is not None else user.has_perm(PERMISSION)
 
 
 def unmask(dispute, user, *, reason: str, where: str) -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from disputes.choices import AssignmentRole, AssignmentStatus, Performance, Status
 from disputes.models import Agreement, Assignment
+from disputes.services.calendar import time_limit
 from mediation.models import Alert, AlertKind
 from mediation.services.alerts import Recipient, raise_alert
 
@@ -44,7 +45,6 @@ def send(today: dt.date | None = None) -> int:
 
 def confirmation_reminders(today: dt.date) -> int:
     from disputes.models import TimeLimit
-    from disputes.services.workflow import time_limit
 
     window, _day_type = time_limit(TimeLimit.Key.JUDICIAL_CONFIRMATION)
     done = 0

@@ -221,11 +221,10 @@ def _accept_overdue(now, result: SweepResult, batch_size: int, max_batches: int)
 
 def _climb(now, result: SweepResult, batch_size: int, max_batches: int) -> None:
     from disputes.models import TimeLimit
-    from disputes.services.workflow import time_limit
 
     steps_by_grade = ladder()
     candidates = needing_a_step(steps_by_grade, now)
-    days, day_type = time_limit(TimeLimit.Key.SUPERVISION_ANSWER)
+    days, day_type = calendar.time_limit(TimeLimit.Key.SUPERVISION_ANSWER)
     answer_due_at = calendar.deadline(now, days, day_type).at
     handle = partial(_climb_batch, steps_by_grade=steps_by_grade, now=now, answer_due_at=answer_due_at)
     result.stepped += _in_batches(candidates, handle, result, batch_size, max_batches)

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 
+from dadukou.kernel.errors import Conflict, Forbidden, WorkflowError
 from disputes.forms.actions import ACTION_FORMS
 from disputes.models import Dispute
-from disputes.services.errors import Conflict, Forbidden, WorkflowError
 from disputes.views.detail import render_page
 
 

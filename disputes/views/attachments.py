@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.models import Attachment, Dispute
 from disputes.services import attachments
-from disputes.services.errors import WorkflowError
 
 
 class AttachmentUploadView(View):

@@ -7,6 +7,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 
+from dadukou.kernel.errors import WorkflowError
+from dadukou.kernel.personal_data import may_unmask
 from disputes.choices import OPEN_STATUSES, Prevention, RiskFlag, Status
 from disputes.forms.actions import action_label, forms_for
 from disputes.models import (
@@ -21,7 +23,6 @@ from disputes.models import (
     Supervision,
 )
 from disputes.services import attachments, intake, personal_data, workflow
-from disputes.services.errors import WorkflowError
 
 
 def dispute_queryset(user):
@@ -109,7 +110,7 @@ def record_context(request, dispute, where: str) -> dict:
         "dispute": dispute,
         "parties": personal_data.shown_parties(dispute.parties.all(), unmasked),
         "unmasked": unmasked,
-        "may_unmask": personal_data.may_unmask(request.user, dispute),
+        "may_unmask": may_unmask(request.user, dispute),
         "agreement": agreement,
         "superseded_agreements": [a for a in dispute.agreements.all() if a.superseded_at],
         "confirmation_window_closes": workflow.confirmation_window_closes(agreement) if agreement else None,

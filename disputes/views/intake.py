@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.choices import Source
 from disputes.forms.intake import DisputeIntakeForm, PartyFormSet, filled_parties
 from disputes.services import attachments, intake, patrols
-from disputes.services.errors import WorkflowError
 
 PARTY_PREFIX = "parties"
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.forms.patrols import ComplianceForm, PatrolFilterForm, PatrolReportForm
 from disputes.models import PatrolDuty, PatrolReport
 from disputes.services import patrols
-from disputes.services.errors import WorkflowError
 from mediation.models import Region
 
 PAGE_SIZE = 50

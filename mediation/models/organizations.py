@@ -62,12 +62,6 @@ class MediationOrganization(models.Model):
         ),
     )
     fields = models.JSONField(_("fields covered"), default=list, blank=True)
-    categories = models.ManyToManyField(
-        "disputes.Category",
-        blank=True,
-        related_name="organizations",
-        verbose_name=_("dispute categories covered"),
-    )
     named_after = models.ForeignKey(
         "mediation.Mediator",
         models.SET_NULL,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disputes.services.errors import Forbidden, WorkflowError
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from mediation.choices import AppointmentRole, MediationField, MediatorStatus
 
 

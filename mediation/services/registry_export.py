@@ -3,7 +3,7 @@
 Each function takes a queryset the caller has already limited with `.visible_to(user)` (and any list filters)
 and writes with openpyxl's write-only workbook. The headers are those of the import templates, so a sheet
 exported by a user who sees personal data in full can be imported back. Mediators' ID numbers and phones are
-masked unless the user may see personal data (disputes.view_personal_data).
+masked unless the user may see personal data (dadukou.kernel.personal_data).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from disputes.services.personal_data import PERMISSION as PERSONAL_DATA_PERMISSION
-from disputes.services.personal_data import mask_id_number, mask_phone
+from dadukou.kernel.personal_data import PERMISSION as PERSONAL_DATA_PERMISSION
+from dadukou.kernel.personal_data import mask_id_number, mask_phone
 from mediation.choices import AppointmentRole, Background, MediationField, RegionLevel, TrainingLevel
 from mediation.indicators import full_time_counts, staffing_rules
 

@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.services.attachments import check as check_upload
 from disputes.services.attachments import original_name
-from disputes.services.errors import Forbidden, WorkflowError
 from mediation.choices import UnitKind
 from mediation.scoping import Scope
 from tasks_plan.choices import ReportKind, ReportStatus, ResponsibilityStatus

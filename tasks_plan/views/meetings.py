@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from tasks_plan.forms_meetings import JointMeetingForm
+from tasks_plan.forms.meetings import JointMeetingForm
 from tasks_plan.models import JointMeeting
 
 PAGE_SIZE = 30

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.services.attachments import TYPES
-from disputes.services.errors import WorkflowError
 from tasks_plan.choices import ReportStatus, ResponsibilityRole
-from tasks_plan.forms import ProgressReportForm, ReviewForm
+from tasks_plan.forms.progress import ProgressReportForm, ReviewForm
 from tasks_plan.models import ProgressAttachment, ProgressReport, Responsibility
 from tasks_plan.services import progress
 

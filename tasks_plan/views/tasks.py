@@ -23,8 +23,8 @@ from django.views.generic import TemplateView
 from disputes.models import Dispute
 from mediation.indicators import REGISTRY, IndicatorRow
 from mediation.models import Region
-from mediation.views_registry.common import visible_ids
-from mediation.views_registry.overview import shown_rows
+from mediation.views.common import visible_ids
+from mediation.views.overview import shown_rows
 from tasks_plan.choices import ResponsibilityRole
 from tasks_plan.models import JointMeeting, PlanTask, ProgressReport, Responsibility
 from tasks_plan.services.matrix import column_key, section_heading

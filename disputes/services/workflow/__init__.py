@@ -20,7 +20,7 @@ from disputes.services.workflow.assignment import (
     report_up,
     return_assignment,
 )
-from disputes.services.workflow.base import allowed_actions, disputes_for, may, time_limit
+from disputes.services.workflow.base import allowed_actions, disputes_for, may
 from disputes.services.workflow.closing import archive, follow_up, give_feedback, reopen
 from disputes.services.workflow.outcome import (
     apply_confirmation,
@@ -68,6 +68,5 @@ __all__ = [
     "set_leader",
     "state_diagram",
     "supervise",
-    "time_limit",
     "void",
 ]

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.choices import RiskFlag, RiskGrade, Status
 from disputes.services import risk, routing, warnings
-from disputes.services.errors import WorkflowError
 from disputes.services.workflow import targets
 from disputes.services.workflow.base import begin, finish, record_on, require
 

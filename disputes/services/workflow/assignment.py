@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.choices import AssignmentRole, AssignmentStatus, DayType, RiskGrade
 from disputes.services import calendar, routing
 from disputes.services.authority import Addressee
-from disputes.services.errors import Forbidden, WorkflowError
+from disputes.services.calendar import time_limit
 from disputes.services.workflow import targets
-from disputes.services.workflow.base import begin, finish, require, time_limit
+from disputes.services.workflow.base import begin, finish, require
 from disputes.services.workflow.table import HANDLE
 from mediation.scoping import Scope
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from disputes.choices import DayType
+from dadukou.kernel.errors import Conflict, Forbidden, WorkflowError
 from disputes.services import authority
-from disputes.services.errors import Conflict, Forbidden, WorkflowError
 from disputes.services.workflow.table import TRANSITIONS, Transition
 
 
@@ -135,22 +134,3 @@ def require(value, code: str, message: str):
     if value in (None, "", [], ()) or (isinstance(value, str) and not value.strip()):
         raise WorkflowError(code, message)
     return value
-
-
-DEFAULT_LIMITS = {
-    "handling_simple": (1, DayType.WORKING),
-    "handling_general": (7, DayType.WORKING),
-    "handling_complex": (20, DayType.WORKING),
-    "acceptance": (1, DayType.WORKING),
-    "mediation": (30, DayType.CALENDAR),
-    "supervision_answer": (3, DayType.WORKING),
-    "judicial_confirmation": (30, DayType.CALENDAR),
-}
-
-
-def time_limit(key: str) -> tuple[int, str]:
-    """The office's time limit for `key` (days, day type), or the default."""
-    from disputes.models import TimeLimit
-
-    row = TimeLimit.objects.filter(key=key).first()
-    return (row.days, row.day_type) if row else DEFAULT_LIMITS[str(key)]

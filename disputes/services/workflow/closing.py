@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.choices import (
     AssignmentRole,
     AssignmentStatus,
@@ -19,7 +20,6 @@ from disputes.choices import (
     Performance,
     Satisfaction,
 )
-from disputes.services.errors import WorkflowError
 from disputes.services.workflow.assignment import new_assignment
 from disputes.services.workflow.base import begin, finish, require
 

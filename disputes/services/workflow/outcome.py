@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.choices import (
     AgreementForm,
     AssignmentStatus,
@@ -22,8 +23,8 @@ from disputes.choices import (
     Performance,
     Prevention,
 )
-from disputes.services.errors import WorkflowError
-from disputes.services.workflow.base import begin, finish, require, time_limit
+from disputes.services.calendar import time_limit
+from disputes.services.workflow.base import begin, finish, require
 
 
 def _clean_agreement(agreement: dict | None) -> dict:

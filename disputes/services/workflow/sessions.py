@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.choices import PartyRole, SessionMode
-from disputes.services.errors import WorkflowError
 from disputes.services.workflow import targets
 from disputes.services.workflow.base import begin, finish, require
 

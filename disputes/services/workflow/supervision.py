@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dadukou.kernel.errors import WorkflowError
 from disputes.choices import SupervisionLevel
 from disputes.services import calendar
-from disputes.services.errors import WorkflowError
-from disputes.services.workflow.base import begin, finish, require, time_limit
+from disputes.services.calendar import time_limit
+from disputes.services.workflow.base import begin, finish, require
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from disputes.services.errors import Forbidden, WorkflowError
+from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.services.workflow.table import ASSESS
 from mediation.choices import OrganizationKind, Role
 from mediation.scoping import Scope, any_of

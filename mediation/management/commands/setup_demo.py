@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from mediation.demo import foundation
 from mediation.roles import sync_roles
-from mediation.services import demo
 
 
 class Command(BaseCommand):
@@ -19,9 +19,9 @@ class Command(BaseCommand):
         translation.activate("zh-hans")
         call_command("load_reference_data", stdout=self.stdout)
         sync_roles(strict=True)
-        demo.load_regions()
-        accounts = demo.load_accounts()
-        # Each app may add its own demo records in <app>/demo.py: load_demo(stdout).
+        foundation.load_regions()
+        accounts = foundation.load_accounts()
+        # Each app may add its own demo records in its demo package: <app>.demo.load_demo(stdout).
         for config in apps.get_app_configs():
             if config.name in {"mediation", "disputes", "tasks_plan"} or config.name.startswith("mediation."):
                 try:

@@ -1,0 +1,50 @@
+"""The mediation expert pool (调解专家库): today's members, searched by specialty and text."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db.models import Prefetch
+from django.views.generic import TemplateView
+
+from mediation.choices import MediationField
+from mediation.filters import ExpertFilter
+from mediation.models import Appointment, ExpertMembership, MediationOrganization, Mediator
+from mediation.scoping import today
+from mediation.views.common import labels, paginate, query_without_page, visible_ids
+
+
+class ExpertListView(PermissionRequiredMixin, TemplateView):
+    permission_required = ("mediation.view_expertmembership", "mediation.view_mediator")
+    template_name = "mediation/registry/expert_list.html"
+
+    def get_context_data(self, **kwargs):
+        request = self.request
+        day = today()
+        queryset = (
+            ExpertMembership.objects.on(day)
+            .filter(mediator__in=Mediator.objects.visible_to(request.user))
+            .select_related("mediator")
+            .prefetch_related(
+                Prefetch(
+                    "mediator__appointments",
+                    queryset=Appointment.objects.on(day).select_related("organization"),
+                    to_attr="current_appointments",
+                )
+            )
+            .order_by("mediator__name", "pk")
+        )
+        filterset = ExpertFilter(request.GET or None, queryset=queryset, request=request)
+        page = paginate(request, filterset.qs)
+        members = list(page.object_list)
+        for member in members:
+            member.specialty_labels = labels(MediationField, member.specialties)
+        org_ids = {a.organization_id for m in members for a in m.mediator.current_appointments}
+        return super().get_context_data(
+            filter=filterset,
+            page=page,
+            members=members,
+            visible_organizations=visible_ids(MediationOrganization, request.user, org_ids),
+            query=query_without_page(request),
+            registry_tab="experts",
+            **kwargs,
+        )
