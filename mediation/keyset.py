@@ -63,6 +63,11 @@ class Column:
         return F(self.field)
 
 
+def keyset_sort(field: str, kind: str, descending: bool = False):
+    """The expression a nullable column is ordered by, for the index that serves it (Meta.indexes)."""
+    return Column(field, kind, descending, nullable=True).expression()
+
+
 @dataclass
 class Page:
     rows: list
