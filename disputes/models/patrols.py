@@ -129,7 +129,9 @@ class PeriodicReport(models.Model):
         ]
         # The report list's keyset order (disputes.views.reports), newest period first.
         indexes = [
-            models.Index(fields=["-period_start", "kind", "scope_key", "id"], name="periodic_report_list_idx"),
+            models.Index(
+                fields=["-period_start", "kind", "scope_key", "id"], name="periodic_report_list_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,7 +40,7 @@ class AnyOf(Func):
 
 
 def _disputes_of(parties: QuerySet) -> Q:
-    ids = parties.values("dispute_id")
+    ids = parties.order_by().values("dispute_id")
     if connection.vendor == "postgresql":
         return Q(AnyOf(F("pk"), Subquery(ids)))
     return Q(pk__in=ids)
@@ -77,7 +77,7 @@ def search_q(value: str) -> Q | None:
     parties = Party.objects.filter(name__icontains=value)
     if len(value) < TRIGRAM:
         # No trigram to look up: a per-row check in the list's order beats scanning every index.
-        return text | Q(pk__in=parties.values("dispute_id"))
+        return text | Q(pk__in=parties.order_by().values("dispute_id"))
     return text | _disputes_of(parties)
 
 
