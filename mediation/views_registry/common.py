@@ -37,9 +37,9 @@ def region_label(region) -> str:
     return region.name
 
 
-def paginate(request, queryset, order: keyset.Keyset, size: int = PAGE_SIZE) -> dict:
+def paginate(request, queryset, order: keyset.Keyset, size: int | None = None) -> dict:
     """One keyset page of a registry list and what its template needs: rows, pager links, a bounded count."""
-    page = order.page(queryset, request.GET.get("cursor"), size)
+    page = order.page(queryset, request.GET.get("cursor"), size or PAGE_SIZE)
     query, next_query = keyset.query_strings(request, page)
     total = queryset.order_by()[: COUNT_CAP + 1].count()
     return {
