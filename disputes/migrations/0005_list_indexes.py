@@ -45,6 +45,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='dispute',
+            index=models.Index(fields=['category', 'occurred_at'], name='dispute_category_occurred_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='dispute',
             index=models.Index(models.OrderBy(models.F('created_at')), models.F('id'), condition=models.Q(('status__in', ['registered', 'assessed', 'assigned', 'in_progress', 'reported_up'])), name='dispute_open_created_idx'),
         ),
         migrations.AddIndex(

@@ -189,6 +189,8 @@ class Dispute(models.Model):
             models.Index(keyset_sort("due_at", "datetime", True), "id", name="dispute_due_desc_sort_idx"),
             models.Index(keyset_sort("risk_grade", "int"), "id", name="dispute_risk_sort_idx"),
             models.Index(keyset_sort("risk_grade", "int", True), "id", name="dispute_risk_desc_sort_idx"),
+            # Possible duplicates on the dispute page: same category, occurred within a month.
+            models.Index(fields=["category", "occurred_at"], name="dispute_category_occurred_idx"),
             # Open work: the queue and "open, due soonest" walk these without touching closed cases.
             models.Index(
                 keyset_sort("due_at", "datetime"),
