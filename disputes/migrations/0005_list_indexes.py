@@ -20,6 +20,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['phone'], name='party_phone_idx'),
         ),
         migrations.AddIndex(
+            model_name='party',
+            index=models.Index(fields=['name'], name='party_name_idx'),
+        ),
+        migrations.AddIndex(
             model_name='dispute',
             index=models.Index(fields=['-occurred_at', '-id'], name='dispute_occurred_idx'),
         ),

@@ -287,7 +287,11 @@ class Party(models.Model):
         verbose_name_plural = _("parties")
         ordering = ["dispute", "pk"]
         # The exact search by phone (stored normalized by intake.clean_phone); a plain B-tree, no LIKE index.
-        indexes = [models.Index(fields=["phone"], name="party_phone_idx")]
+        # A search of one or two characters matches a party's whole name (too short for the trigram index).
+        indexes = [
+            models.Index(fields=["phone"], name="party_phone_idx"),
+            models.Index(fields=["name"], name="party_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

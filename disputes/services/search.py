@@ -7,8 +7,9 @@
   On PostgreSQL each column has a trigram index, and the condition is written so that the planner can combine
   one bitmap scan per index (a BitmapOr): every arm is a condition on the dispute row itself; the parties' arm
   is `id = ANY(ARRAY(SELECT dispute_id …))`, evaluated once before the scan, not a subquery per row. Trigrams
-  need three characters: a shorter text matches the same columns, read in the list's order within the user's
-  visible disputes, which stops as soon as a page is full.
+  need three characters; a two-character text (噪音, 漏水) uses bigram indexes instead (one on the text columns
+  joined, one on party names). One character, or two on SQLite, matches the same columns read in the list's
+  order within the user's visible disputes, and a party's whole name (a B-tree lookup).
 
 The caller passes a queryset already limited to the user's visible disputes, so a search never widens it.
 """
@@ -18,17 +19,46 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Upper
 
 from disputes.models import Party
 from disputes.services.errors import WorkflowError
 from disputes.services.intake import clean_phone
+from mediation.db import BIGRAMS_FUNCTION
 
 NUMBER = re.compile(r"DDK-\d{4}-\d{6,}")
 # A resident ID number (18 characters, or the old 15 digits) or a unified social credit code (18).
 ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
-TEXT_COLUMNS = ("number", "title", "address", "description")
-TRIGRAM = 3
+# Also the columns, in this order, of the bigram index (migration disputes 0009).
+TEXT_COLUMNS = ["number", "title", "address", "description"]
+TRIGRAM, BIGRAM = 3, 2
+
+
+class Joined(Func):
+    """`a || ' ' || b …`, the text the bigram indexes are built on (CONCAT() is not immutable, so not indexable)."""
+
+    arg_joiner = " || ' ' || "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+
+class Bigrams(Func):
+    function = BIGRAMS_FUNCTION
+    output_field = TextField()
+
+
+class HasBigram(Func):
+    """`bigrams @> ARRAY[value]`: served by a GIN index on the same bigrams expression."""
+
+    arg_joiner = " @> ARRAY["
+    template = "(%(expressions)s]::text[])"
+    output_field = BooleanField()
+
+
+def _has_bigram(columns: list[str], value: str) -> HasBigram:
+    text = Joined(*[F(c) for c in columns]) if len(columns) > 1 else F(columns[0])
+    return HasBigram(Bigrams(Upper(text)), Value(value.upper()))
 
 
 class AnyOf(Func):
@@ -74,11 +104,17 @@ def search_q(value: str) -> Q | None:
     text = Q(pk__in=[])
     for column in TEXT_COLUMNS:
         text |= Q(**{f"{column}__icontains": value})
-    parties = Party.objects.filter(name__icontains=value)
+    if len(value) == BIGRAM and connection.vendor == "postgresql":
+        # Two characters: a text holds them exactly when its bigrams do (both upper-cased, and the value has no
+        # space, so it cannot straddle two joined columns). A LIKE beside it would tempt the planner into
+        # reading a trigram index whole.
+        parties = Party.objects.filter(_has_bigram(["name"], value))
+        return Q(_has_bigram(TEXT_COLUMNS, value)) | _disputes_of(parties)
     if len(value) < TRIGRAM:
-        # No trigram to look up: a per-row check in the list's order beats scanning every index.
-        return text | Q(pk__in=parties.order_by().values("dispute_id"))
-    return text | _disputes_of(parties)
+        # No trigram to look up (a trigram index would be read whole): the text columns are checked row by row
+        # in the list's order, and a party's name must be the whole name (a two-character name is common).
+        return text | _disputes_of(Party.objects.filter(name=value))
+    return text | _disputes_of(Party.objects.filter(name__icontains=value))
 
 
 def search(queryset: QuerySet, value: str) -> QuerySet:
