@@ -17,7 +17,9 @@ import datetime as dt
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -554,6 +556,21 @@ def test_the_list_shows_pending_patrols_first(world, alice, community_a, grid_a)
     rest = page.context["duties"]
     assert duty_on(grid_a, day) in rest and all(d.status != Status.PENDING for d in rest)
     assert [d.due_at for d in rest] == sorted((d.due_at for d in rest), reverse=True)
+
+
+def test_the_list_costs_the_same_queries_however_many_patrols(world, alice, community_a, grid_a):
+    client = client_for(alice)
+    url = reverse("disputes:patrols")
+    patrols.create_duties(timezone.localdate() - dt.timedelta(days=1))
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for offset in range(2, 9):
+        patrols.create_duties(timezone.localdate() - dt.timedelta(days=offset))
+    patrols.create_duties(timezone.localdate())
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few) and response.context["due_now"]
 
 
 def test_the_list_pages_by_cursor_and_stays_stable_under_inserts(world, alice, community_a, grid_a):
