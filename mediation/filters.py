@@ -10,7 +10,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -92,24 +92,26 @@ class QuickSelectMixin:
     attributes as bare names)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                parts.append(format_html('<optgroup label="{}">', group))
-            parts += [
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option["value"],
-                    flatatt(option["attrs"]),
-                    option["label"],
-                )
-                for option in options
-            ]
-            if group:
+        final = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        selected = {str(v) for v in self.format_value(value)}
+        parts = [format_html('<select name="{}"{}>', name, flatatt(final))]
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts += [self._option(v, text, selected) for v, text in label]
                 parts.append("</optgroup>")
+            else:
+                parts.append(self._option(option_value, label, selected))
         parts.append("</select>")
         return mark_safe("".join(parts))
+
+    @staticmethod
+    def _option(value, label, selected) -> str:
+        value = "" if value is None else str(value)
+        mark = " selected" if value in selected else ""
+        return f'<option value="{escape(value)}"{mark}>{escape(label)}</option>'
 
 
 class QuickSelect(QuickSelectMixin, forms.Select):

@@ -52,6 +52,8 @@ URLS = [
     ("office", "/disputes/?sort=risk"),
     ("office", "/disputes/?q=漏水拆迁"),
     ("office", "/disputes/?q=王伟明"),
+    ("office", "/disputes/?q=漏水"),
+    ("office", "/disputes/?q=王伟"),
     ("office", "/disputes/?q=500104000000123457"),
     ("office", "/disputes/?q=DDK-2024-0456789"),
     ("grid", "/disputes/"),
@@ -85,7 +87,7 @@ for who, url in URLS:
         url = u
     times, sql = [], []
     status = None
-    for _ in range(6):
+    for _ in range(11):
         with CaptureQueriesContext(connection) as q:
             t = time.perf_counter()
             r = c.get(url)
