@@ -6,12 +6,12 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disputes.choices import AssignmentStatus, RiskGrade, Status
-from disputes.models import Assignment, Category, Dispute, Party
+from disputes.models import Assignment, Category, Dispute
+from disputes.services import search as dispute_search
 from mediation.choices import RegionLevel
 from mediation.filters import BootstrapFilterSet, RegionFilter, date_input
 from mediation.models import Region, Unit
@@ -58,7 +58,9 @@ class DisputeFilter(BootstrapFilterSet):
     q = django_filters.CharFilter(
         method="search",
         label=_("Search"),
-        help_text=_("Number, summary, description or a party's name."),
+        help_text=_(
+            "A number, a party's ID number or phone, or text of the summary, address, description or a party's name."
+        ),
         max_length=MAX_QUERY_LENGTH,
     )
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
@@ -99,27 +101,21 @@ class DisputeFilter(BootstrapFilterSet):
         self.form.fields["risk_grade"].widget.attrs["size"] = 4
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        # Exists rather than a join on parties: a dispute with two matching parties is still one row.
-        party = Party.objects.filter(dispute=OuterRef("pk"), name__icontains=value)
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(title__icontains=value)
-            | Q(description__icontains=value)
-            | Exists(party)
-        )
+        return dispute_search.search(queryset, value)
 
     def in_region(self, queryset, name, value):
         return queryset.filter(region_path__startswith=value.path)
 
     def of_unit(self, queryset, name, value):
-        responsible = Dispute.responsible_units.through.objects.filter(dispute=OuterRef("pk"), unit=value)
-        assigned = Assignment.objects.filter(dispute=OuterRef("pk"), to_unit=value).exclude(
-            status__in=[AssignmentStatus.WITHDRAWN, AssignmentStatus.RETURNED]
+        # One IN over the union of both id lists (each from its unit index): a semi-join that reads only the
+        # unit's disputes, where an OR of two per-row EXISTS would walk the whole list to fill a page.
+        responsible = Dispute.responsible_units.through.objects.filter(unit=value).values("dispute_id")
+        assigned = (
+            Assignment.objects.filter(to_unit=value)
+            .exclude(status__in=[AssignmentStatus.WITHDRAWN, AssignmentStatus.RETURNED])
+            .values("dispute_id")
         )
-        return queryset.filter(Exists(responsible) | Exists(assigned))
+        return queryset.filter(pk__in=responsible.union(assigned))
 
     def only_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset

@@ -22,6 +22,9 @@ urlpatterns += [
     path("", list_views.DisputeListView.as_view(), name="list"),
     path("queue/", queue_views.QueueView.as_view(), name="queue"),
     path("export.xlsx", export_views.ExportView.as_view(), name="export"),
+    path("exports/<int:pk>/", export_views.ExportJobView.as_view(), name="export_job"),
+    path("exports/<int:pk>/run/", export_views.ExportJobRunView.as_view(), name="export_job_run"),
+    path("exports/<int:pk>/download/", export_views.ExportDownloadView.as_view(), name="export_download"),
 ]
 
 # Intake, the dispute page, its actions, attachments and the case file.

@@ -89,9 +89,36 @@ class TestList:
     def test_it_pages(self, client, alice):
         Notification.objects.bulk_create([Notification(user=alice, title=f"第{i}条") for i in range(60)])
         client.force_login(alice)
-        first = client.get(reverse("mediation:notifications")).content.decode()
-        second = client.get(reverse("mediation:notifications"), {"page": "2"}).content.decode()
-        assert first.count('id="notification-') == 50 and second.count('id="notification-') == 10
+        first = client.get(reverse("mediation:notifications"))
+        url = f"{reverse('mediation:notifications')}?{first.context['next_query']}"
+        second = client.get(url).content.decode()
+        assert first.content.decode().count('id="notification-') == 50
+        assert second.count('id="notification-') == 10
+        # Created in one statement, so they tie on the time: the id breaks the tie and no row shows twice.
+        shown = [n.pk for n in first.context["page"].rows] + [
+            n.pk for n in client.get(url).context["page"].rows
+        ]
+        assert sorted(shown) == sorted(Notification.objects.filter(user=alice).values_list("pk", flat=True))
+
+    def test_its_query_count_does_not_grow(self, client, alice, django_assert_max_num_queries):
+        client.force_login(alice)
+        url = reverse("mediation:notifications")
+        notify(alice)
+        client.get(url)
+        with django_assert_max_num_queries(20) as few:
+            client.get(url)
+        Notification.objects.bulk_create([Notification(user=alice, title=f"第{i}条") for i in range(80)])
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(url)
+
+    def test_its_pages_stay_stable_when_notifications_arrive(self, client, alice):
+        Notification.objects.bulk_create([Notification(user=alice, title=f"第{i}条") for i in range(60)])
+        client.force_login(alice)
+        first = client.get(reverse("mediation:notifications"))
+        notify(alice, "新来的")
+        second = client.get(f"{reverse('mediation:notifications')}?{first.context['next_query']}")
+        assert len(second.context["page"].rows) == 10
+        assert not {n.pk for n in first.context["page"].rows} & {n.pk for n in second.context["page"].rows}
 
 
 class TestMarkRead:

@@ -17,7 +17,9 @@ import datetime as dt
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -530,7 +532,7 @@ def test_a_grid_worker_sees_only_their_grids_patrols(world, gina, grid_a, grid_b
     client = client_for(gina)
     page = client.get(reverse("disputes:patrols"))
     assert page.status_code == 200
-    assert {d.region for d in page.context["page"]} == {grid_a}
+    assert {d.region for d in [*page.context["due_now"], *page.context["duties"]]} == {grid_a}
     assert client.get(reverse("disputes:patrol", args=[duty_on(grid_b, day).pk])).status_code == 404
     assert client.get(reverse("disputes:patrol", args=[duty_on(community_a, day).pk])).status_code == 404
     assert (
@@ -543,15 +545,60 @@ def test_a_grid_worker_sees_only_their_grids_patrols(world, gina, grid_a, grid_b
 
 
 def test_the_list_shows_pending_patrols_first(world, alice, community_a, grid_a):
-    day = dt.date(YEAR, MONTH, 10)
-    for d in (day, day + dt.timedelta(days=1)):
+    day = timezone.localdate()
+    for d in (day - dt.timedelta(days=1), day):
         patrols.create_duties(d)
-    patrols.submit_patrol_report(duty_on(grid_a, day).pk, alice, is_nil=True, now=at(day, 9))
-    rows = list(patrols.duties_for(alice))
-    statuses = [d.status for d in rows]
-    assert statuses == sorted(statuses, key=lambda s: s != Status.PENDING)
-    pending = [d.due_at for d in rows if d.status == Status.PENDING]
-    assert pending == sorted(pending)
+    patrols.submit_patrol_report(duty_on(grid_a, day).pk, alice, is_nil=True)
+    page = client_for(alice).get(reverse("disputes:patrols"))
+    due_now = page.context["due_now"]
+    assert due_now and {d.status for d in due_now} == {Status.PENDING}
+    assert [d.due_at for d in due_now] == sorted(d.due_at for d in due_now)
+    rest = page.context["duties"]
+    assert duty_on(grid_a, day) in rest and all(d.status != Status.PENDING for d in rest)
+    assert [d.due_at for d in rest] == sorted((d.due_at for d in rest), reverse=True)
+
+
+def test_the_list_costs_the_same_queries_however_many_patrols(world, alice, community_a, grid_a):
+    client = client_for(alice)
+    url = reverse("disputes:patrols")
+    patrols.create_duties(timezone.localdate() - dt.timedelta(days=1))
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for offset in range(2, 9):
+        patrols.create_duties(timezone.localdate() - dt.timedelta(days=offset))
+    patrols.create_duties(timezone.localdate())
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few) and response.context["due_now"]
+
+
+def test_the_list_pages_by_cursor_and_stays_stable_under_inserts(world, alice, community_a, grid_a):
+    from disputes.views import patrols as patrol_views
+
+    for offset in range(1, 8):
+        patrols.create_duties(timezone.localdate() - dt.timedelta(days=offset))
+    PatrolDuty.objects.filter(status=Status.PENDING).update(status=Status.MISSING)
+    expected = list(
+        PatrolDuty.objects.visible_to(alice).order_by("-due_at", "-pk").values_list("pk", flat=True)
+    )
+    client, seen, query = client_for(alice), [], "status=missing"
+    size = patrol_views.PAGE_SIZE
+    patrol_views.PAGE_SIZE = 3
+    try:
+        while True:
+            page = client.get(f"{reverse('disputes:patrols')}?{query}")
+            seen += [d.pk for d in page.context["duties"]]
+            if len(seen) == 3:
+                # A duty created meanwhile (today's) sorts before the cursor: it appears on no later page.
+                patrols.create_duties(timezone.localdate())
+                PatrolDuty.objects.filter(status=Status.PENDING).update(status=Status.MISSING)
+            if not page.context["page"].next_cursor:
+                break
+            query = page.context["next_query"]
+    finally:
+        patrol_views.PAGE_SIZE = size
+    assert seen == expected
 
 
 def test_the_report_form_makes_a_nil_report(world, gina, grid_a):

@@ -421,6 +421,35 @@ class TestJointMeetings:
         assert client.get(reverse("tasks_plan:meeting_update", args=[meeting.pk])).status_code == 403
         assert JointMeeting.objects.count() == 1
 
+    def test_the_list_pages_by_cursor_in_a_fixed_number_of_queries(self, client, plan, olive, monkeypatch):
+        from tasks_plan.views import meetings
+
+        def hold(n):
+            for i in range(JointMeeting.objects.count(), n):
+                JointMeeting.objects.create(
+                    held_on=f"2026-01-{i + 1:02d}",
+                    title=f"联席会议{i}",
+                    issues="…",
+                    decisions="…",
+                    recorded_by=olive,
+                )
+
+        monkeypatch.setattr(meetings, "PAGE_SIZE", 3)
+        login(client, olive)
+        url = reverse("tasks_plan:meeting_list")
+        hold(2)
+        few = count_queries(client, url)
+        hold(8)
+        assert count_queries(client, url) == few
+        seen, query = [], ""
+        while True:
+            response = client.get(f"{url}?{query}")
+            seen += [m.pk for m in response.context["meetings"]]
+            if not response.context["page"].next_cursor:
+                break
+            query = response.context["next_query"]
+        assert seen == list(JointMeeting.objects.order_by("-held_on", "-pk").values_list("pk", flat=True))
+
     def test_someone_without_a_role_sees_nothing(self, client, plan, charlie):
         login(client, charlie)
         assert client.get(reverse("tasks_plan:meeting_list")).status_code == 403

@@ -775,3 +775,61 @@ class TestQueryCounts:
         _lock(client, olivia, reverse("mediation:registry"), grow, django_assert_max_num_queries)
         url = reverse("mediation:indicator", args=["platform_rate_community"])
         _lock(client, olivia, url, grow, django_assert_max_num_queries, small=20, large=40)
+
+
+@pytest.mark.django_db
+class TestKeysetPages:
+    """Registry lists page by cursor: every row once, in order, a new row never shown twice, a capped count."""
+
+    def _walk(self, client, user, name, monkeypatch, size=2, between=None):
+        from mediation.views import common
+
+        monkeypatch.setattr(common, "PAGE_SIZE", size)
+        client.force_login(user)
+        url, seen = reverse(f"mediation:{name}"), []
+        query = ""
+        while True:
+            response = client.get(f"{url}?{query}")
+            assert response.status_code == 200
+            rows = response.context["page"].rows
+            seen += [r.pk for r in rows]
+            if between and len(seen) == size:
+                between()
+            if not response.context["page"].next_cursor:
+                return seen, response
+            query = response.context["next_query"]
+
+    def test_mediators(self, client, olivia, street, monkeypatch):
+        for name in ["乙", "甲", "丙", "甲", "丁"]:
+            mediator(street, name)
+        expected = list(Mediator.objects.order_by("name", "pk").values_list("pk", flat=True))
+        seen, last = self._walk(
+            client, olivia, "mediator_list", monkeypatch, between=lambda: mediator(street, "丁")
+        )
+        # The newcomer sorts among the rows already walked past or still ahead; never twice.
+        assert len(seen) == len(set(seen)) and set(expected) <= set(seen)
+        assert [pk for pk in seen if pk in expected] == expected
+
+    def test_trainings_latest_first(self, client, olivia, district, office_unit, monkeypatch):
+        for day in (3, 1, 2, 2, 5):
+            Training.objects.create(
+                region=district,
+                level=TrainingLevel.DISTRICT,
+                organizer=office_unit,
+                title=f"培训{day}-{Training.objects.count()}",
+                held_on=TODAY.replace(day=day),
+            )
+        expected = list(Training.objects.order_by("-held_on", "-pk").values_list("pk", flat=True))
+        seen, _ = self._walk(client, olivia, "training_list", monkeypatch)
+        assert seen == expected
+
+    def test_organizations_and_a_capped_count(self, client, olivia, street, monkeypatch):
+        from mediation.views import common
+
+        for i in range(5):
+            org(street, OrganizationKind.STREET_COMMITTEE, f"调委会{i}")
+        monkeypatch.setattr(common, "COUNT_CAP", 3)
+        seen, last = self._walk(client, olivia, "organization_list", monkeypatch)
+        assert len(seen) == len(set(seen)) == MediationOrganization.objects.count()
+        assert last.context["total_capped"] and last.context["total"] == 3
+        assert "3" in last.content.decode()

@@ -1,6 +1,7 @@
 from .config import CalendarDay, CalendarYear, Category, RiskRule, RoutingRule, SensitivePeriod, TimeLimit
 from .disputes import Attachment, Dispute, DisputeCounter, Party
 from .events import AppendOnlyError, Event
+from .exports import ExportJob, ExportStatus
 from .handling import Agreement, Assignment, Extension, Feedback, FollowUp, MediationSession, Supervision
 from .patrols import Cadence, PatrolDuty, PatrolReport, PeriodicReport
 from .supervision_rules import SupervisionThreshold
@@ -17,6 +18,8 @@ __all__ = [
     "Dispute",
     "DisputeCounter",
     "Event",
+    "ExportJob",
+    "ExportStatus",
     "Extension",
     "Feedback",
     "FollowUp",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from disputes.choices import (
@@ -20,6 +20,7 @@ from disputes.choices import (
     Source,
     Status,
 )
+from mediation.keyset import keyset_sort
 from mediation.scoping import NOTHING, ScopedQuerySet, any_of
 
 
@@ -181,6 +182,29 @@ class Dispute(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["-created_at", "-id"], name="dispute_created_idx"),
+            # The list's other sort keys (disputes.services.listing), each with id as the keyset tie-break; a
+            # nullable key is indexed as the COALESCE the keyset orders by (mediation.keyset), one index per
+            # direction since the sentinel differs. Text search has trigram indexes (PostgreSQL only, migration).
+            models.Index(fields=["-occurred_at", "-id"], name="dispute_occurred_idx"),
+            models.Index(keyset_sort("due_at", "datetime"), "id", name="dispute_due_sort_idx"),
+            models.Index(keyset_sort("due_at", "datetime", True), "id", name="dispute_due_desc_sort_idx"),
+            models.Index(keyset_sort("risk_grade", "int"), "id", name="dispute_risk_sort_idx"),
+            models.Index(keyset_sort("risk_grade", "int", True), "id", name="dispute_risk_desc_sort_idx"),
+            # Possible duplicates on the dispute page: same category, occurred within a month.
+            models.Index(fields=["category", "occurred_at"], name="dispute_category_occurred_idx"),
+            # Open work: the queue and "open, due soonest" walk these without touching closed cases.
+            models.Index(
+                keyset_sort("due_at", "datetime"),
+                "id",
+                name="dispute_open_due_sort_idx",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                F("created_at").asc(),
+                "id",
+                name="dispute_open_created_idx",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -271,6 +295,12 @@ class Party(models.Model):
         verbose_name = _("party")
         verbose_name_plural = _("parties")
         ordering = ["dispute", "pk"]
+        # The exact search by phone (stored normalized by intake.clean_phone); a plain B-tree, no LIKE index.
+        # A search of one or two characters matches a party's whole name (too short for the trigram index).
+        indexes = [
+            models.Index(fields=["phone"], name="party_phone_idx"),
+            models.Index(fields=["name"], name="party_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -49,7 +49,8 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["dispute", "at"], name="event_dispute_at_idx")]
+        # The dispute page walks a timeline latest first by (at, id); the case file reads it forwards.
+        indexes = [models.Index(fields=["dispute", "at", "id"], name="event_dispute_timeline_idx")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -51,8 +51,10 @@ class PatrolDuty(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "period_start", "period_end"], name="patrol_duty_once"),
         ]
+        # The patrol list: still due soonest first (the partial index), everything else latest first.
         indexes = [
             models.Index(fields=["due_at", "id"], name="patrol_pending_idx", condition=Q(status="pending")),
+            models.Index(fields=["-due_at", "-id"], name="patrol_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -123,6 +125,12 @@ class PeriodicReport(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "period_start", "scope_key"], name="periodic_report_once"
+            ),
+        ]
+        # The report list's keyset order (disputes.views.reports), newest period first.
+        indexes = [
+            models.Index(
+                fields=["-period_start", "kind", "scope_key", "id"], name="periodic_report_list_idx"
             ),
         ]
 

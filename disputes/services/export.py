@@ -1,13 +1,23 @@
 """The xlsx export of a dispute list (纠纷台账导出).
 
-Written with openpyxl's write-only workbook, so memory stays flat however many rows there are; the caller
-caps the number of rows (MAX_ROWS). ID numbers and phones are written only for users who may see personal
-data in full; everyone else gets party names and roles.
+Written with openpyxl's write-only workbook, so memory stays flat however many rows there are. Up to
+SYNC_ROWS disputes the file is written in the request; a larger export is an ExportJob that the Celery worker
+writes (run_job) while the user's page shows its progress, and the user downloads the file when it is ready.
+The job replays the list's query string with the requesting user's visibility and permissions, so it holds the
+same rows as the list. Either way an export holds at most MAX_ROWS disputes. ID numbers and phones are written
+only for users who may see personal data in full; everyone else gets party names and roles.
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
+import tempfile
+from types import SimpleNamespace
+
+from django.core.files import File
 from django.db.models import Prefetch
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -16,8 +26,13 @@ from openpyxl import Workbook
 from disputes.choices import OPEN_ASSIGNMENT_STATUSES, OPEN_STATUSES, AssignmentRole
 from mediation.models import Region
 
-MAX_ROWS = 50_000
+MAX_ROWS = 200_000
+SYNC_ROWS = 2_000
 CHUNK = 1000
+PERSONAL_DATA_PERMISSION = "disputes.view_personal_data"
+EXPORT_PERMISSION = "disputes.export_dispute"
+
+logger = logging.getLogger("disputes.export")
 
 
 def _field(name: str) -> str:
@@ -93,8 +108,10 @@ def _rows(disputes, personal_data: bool, now):
         yield row
 
 
-def write_disputes(queryset, out, *, personal_data: bool) -> int:
-    """Write `queryset` (already filtered, visible and ordered) as an xlsx workbook to `out`; return the rows."""
+def write_disputes(queryset, out, *, personal_data: bool, progress=None) -> int:
+    """Write `queryset` (already filtered, visible and ordered) as an xlsx workbook to `out`; return the rows.
+
+    `progress(rows_written)` is called after every CHUNK rows."""
     from disputes.models import Assignment
 
     now = timezone.now()
@@ -121,9 +138,108 @@ def write_disputes(queryset, out, *, personal_data: bool) -> int:
         for d in rows:
             d.region_full_name = names.get(d.region_path, "")
             count += 1
+            if progress is not None and count % CHUNK == 0:
+                progress(count)
             yield d
 
     for row in _rows(with_names(disputes.iterator(chunk_size=CHUNK)), personal_data, now):
         sheet.append(row)
     workbook.save(out)
     return count
+
+
+def log_personal_data(user, query: str) -> None:
+    # Exports can cover thousands of disputes, so this goes to the log rather than each timeline.
+    logger.warning(
+        "Dispute export with personal data by %s (id %s), filters: %s",
+        user.get_username(),
+        user.pk,
+        query or "(none)",
+    )
+
+
+def list_queryset(user, query: str):
+    """The dispute list of `user` for a list query string (filters and sort), ordered as the list shows it —
+    only the rows a membership carrying the export right covers."""
+    from disputes.filters import dispute_filter
+    from disputes.models import Dispute
+    from disputes.services import listing
+
+    params = QueryDict(query)
+    filterset = dispute_filter(SimpleNamespace(user=user, GET=params))
+    exportable = Dispute.objects.visible_to(user, EXPORT_PERMISSION).values("pk")
+    return listing.ordered(filterset.qs.filter(pk__in=exportable), listing.clean_sort(params.get("sort")))
+
+
+def with_personal_data(user, queryset) -> bool:
+    """Personal data in full only when a membership allowing it covers every exported row."""
+    from disputes.models import Dispute
+
+    if not (user.is_active and user.has_perm(PERSONAL_DATA_PERMISSION)):
+        return False
+    allowed = Dispute.objects.visible_to(user, PERSONAL_DATA_PERMISSION).values("pk")
+    return not queryset.exclude(pk__in=allowed).exists()
+
+
+def queue_job(job_id: int) -> bool:
+    """Hand the export to the Celery worker; with the broker down, write it here and now. True when queued."""
+    from kombu.exceptions import OperationalError
+
+    from disputes.tasks import run_dispute_export
+
+    try:
+        run_dispute_export.delay(job_id)
+    except (OperationalError, ConnectionError) as exc:
+        logger.warning("broker unavailable (%s); writing dispute export %s in the request", exc, job_id)
+        run_job(job_id)
+        return False
+    return True
+
+
+def run_job(job_id: int) -> bool:
+    """Write one queued export (from the Celery task or in the request); False when it was not pending."""
+    from disputes.models import ExportJob, ExportStatus
+
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(
+        status=ExportStatus.RUNNING
+    )
+    if not claimed:
+        return False
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    user = job.created_by
+    jobs = ExportJob.objects.filter(pk=job_id)
+    try:
+        queryset = list_queryset(user, job.query)
+        total = queryset[: MAX_ROWS + 1].count()
+        if total > MAX_ROWS:
+            jobs.update(
+                status=ExportStatus.FAILED,
+                total=total,
+                error=_("An export holds at most %(max)s disputes. Narrow the filters and export again.")
+                % {"max": f"{MAX_ROWS:,}"},
+                finished_at=timezone.now(),
+            )
+            return True
+        jobs.update(total=total)
+        personal_data = with_personal_data(user, queryset)
+        if personal_data:
+            log_personal_data(user, job.query)
+        with tempfile.TemporaryFile() as out:
+            written = write_disputes(
+                queryset, out, personal_data=personal_data, progress=lambda n: jobs.update(done=n)
+            )
+            out.seek(0)
+            # A random name: the file holds what only this user may see (it is never under a public URL).
+            job.file.save(f"{secrets.token_hex(16)}.xlsx", File(out), save=False)
+    except Exception:
+        logger.exception("dispute export %s failed", job_id)
+        jobs.update(
+            status=ExportStatus.FAILED,
+            error=_("The export stopped on an unexpected error."),
+            finished_at=timezone.now(),
+        )
+        return True
+    jobs.update(
+        status=ExportStatus.DONE, file=job.file.name, total=written, done=written, finished_at=timezone.now()
+    )
+    return True

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.models import Cadence, Dispute, PatrolDuty, PatrolReport, SensitivePeriod
 from mediation.choices import RegionLevel, UnitKind
+from mediation.keyset import Column, Keyset
 from mediation.models import Alert, AlertKind, MediationOrganization, Membership, Region, Unit
 from mediation.services.alerts import Recipient, raise_alert
 
@@ -439,21 +440,20 @@ def _row(label, obj, counter) -> dict:
 # --- pages ------------------------------------------------------------------------------------------------
 
 
+# The patrol list pages by keyset: the duties still due by due time (soonest first, the partial index of
+# pending duties), everything else latest first (the index on due time and id).
+PENDING_ORDER = Keyset(Column("due_at", "datetime"))
+HISTORY_ORDER = Keyset(Column("due_at", "datetime", descending=True))
+
+
 def duties_for(user):
-    """The duties the user sees, the open ones first (pending by due time, then missing), then the rest."""
-    return (
-        PatrolDuty.objects.visible_to(user)
-        .select_related("region")
-        .annotate(
-            open_rank=Case(
-                When(status=Status.PENDING, then=Value(0)),
-                When(status=Status.MISSING, then=Value(1)),
-                default=Value(2),
-            ),
-            pending_due=Case(When(status=Status.PENDING, then=F("due_at"))),
-        )
-        .order_by("open_rank", F("pending_due").asc(nulls_last=True), "-due_at", "region__path")
-    )
+    """The duties the user sees (no order: the list pages them by PENDING_ORDER or HISTORY_ORDER)."""
+    return PatrolDuty.objects.visible_to(user).select_related("region")
+
+
+def pending_for(user):
+    """The duties still due, soonest first."""
+    return PENDING_ORDER.ordered(duties_for(user).filter(status=Status.PENDING))
 
 
 CANDIDATE_LIMIT = 50

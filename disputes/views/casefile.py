@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views import View
 
-from disputes.views.detail import get_dispute, record_context
+from disputes.views.detail import get_dispute, record_context, timeline
 
 
 class CaseFileView(View):
     def get(self, request, pk):
         dispute = get_dispute(request.user, pk)
-        return render(request, "disputes/casefile.html", record_context(request, dispute, "casefile"))
+        context = record_context(request, dispute, "casefile") | {"timeline": timeline(dispute)}
+        return render(request, "disputes/casefile.html", context)

@@ -23,6 +23,7 @@ from disputes.models import (
     Supervision,
 )
 from disputes.services import attachments, intake, personal_data, workflow
+from mediation.keyset import Column, Keyset
 
 
 def dispute_queryset(user):
@@ -66,7 +67,6 @@ def dispute_queryset(user):
             ),
             Prefetch("feedbacks", queryset=Feedback.objects.select_related("given_by")),
             Prefetch("follow_ups", queryset=FollowUp.objects.select_related("visited_by")),
-            Prefetch("events", queryset=Event.objects.select_related("actor")),
         )
     )
 
@@ -87,14 +87,41 @@ def unmask_requested(request, dispute, where: str) -> bool:
     return True
 
 
-def timeline(dispute) -> list[dict]:
+# The dispute page shows the latest events and pages back to earlier ones; the case file prints them all.
+TIMELINE_SIZE = 50
+TIMELINE_ORDER = Keyset(Column("at", "datetime", descending=True))  # the index event_dispute_timeline_idx
+
+
+def timeline_rows(events) -> list[dict]:
     statuses = dict(Status.choices)
     rows = []
-    for event in dispute.events.all():
+    for event in events:
         old, new = (event.before or {}).get("status"), (event.after or {}).get("status")
         change = f"{statuses.get(old, old)} → {statuses.get(new, new)}" if old and new and old != new else ""
         rows.append({"event": event, "label": action_label(event.action), "status_change": change})
     return rows
+
+
+def timeline(dispute) -> list[dict]:
+    """The whole timeline, oldest first (the case file)."""
+    return timeline_rows(Event.objects.filter(dispute=dispute).select_related("actor").order_by("at", "pk"))
+
+
+def timeline_page(request, dispute) -> dict:
+    """The latest TIMELINE_SIZE events after the request's timeline cursor, shown oldest first."""
+    events = Event.objects.filter(dispute=dispute).select_related("actor")
+    page = TIMELINE_ORDER.page(events, request.GET.get("timeline"), TIMELINE_SIZE)
+    params = request.GET.copy()
+    params.pop("timeline", None)
+    latest = params.urlencode()
+    if page.next_cursor:
+        params["timeline"] = page.next_cursor
+    return {
+        "timeline": timeline_rows(reversed(page.rows)),
+        "timeline_page": page,
+        "timeline_latest_query": latest,
+        "timeline_earlier_query": params.urlencode(),
+    }
 
 
 def labels(choices, values) -> list[str]:
@@ -103,7 +130,7 @@ def labels(choices, values) -> list[str]:
 
 
 def record_context(request, dispute, where: str) -> dict:
-    """What the dispute page and the case file both show."""
+    """What the dispute page and the case file both show (each adds its own timeline)."""
     unmasked = unmask_requested(request, dispute, where)
     agreement = getattr(dispute, "agreement", None)
     return {
@@ -114,7 +141,6 @@ def record_context(request, dispute, where: str) -> dict:
         "agreement": agreement,
         "superseded_agreements": [a for a in dispute.agreements.all() if a.superseded_at],
         "confirmation_window_closes": workflow.confirmation_window_closes(agreement) if agreement else None,
-        "timeline": timeline(dispute),
         "risk_flag_labels": labels(RiskFlag.choices, dispute.risk_flags),
         "prevention_labels": labels(Prevention.choices, dispute.preventions),
     }
@@ -133,7 +159,7 @@ def page_context(request, dispute, bound=None) -> dict:
         if dispute.status in OPEN_STATUSES
         else visible.none()
     )
-    return record_context(request, dispute, "detail") | {
+    return record_context(request, dispute, "detail") | timeline_page(request, dispute) | {
         "related": list(related),
         "duplicates": list(duplicates),
         "action_forms": forms_for(dispute, user, bound),

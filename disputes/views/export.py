@@ -2,63 +2,95 @@
 
 from __future__ import annotations
 
-import logging
 import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import FileResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from disputes.filters import dispute_filter
-from disputes.models import Dispute
-from disputes.services import export, listing
-
-logger = logging.getLogger("disputes.export")
+from disputes.models import ExportJob, ExportStatus
+from disputes.services import export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-EXPORT_PERMISSION = "disputes.export_dispute"
-PERSONAL_DATA = "disputes.view_personal_data"
+def download_name() -> str:
+    return f"{_('Disputes')}_{timezone.localdate():%Y%m%d}.xlsx"
 
 
 class ExportView(PermissionRequiredMixin, View):
-    permission_required = EXPORT_PERMISSION
+    """The list's filters as xlsx: written here when small, by the background worker when large."""
+
+    permission_required = export.EXPORT_PERMISSION
     raise_exception = True
 
     def get(self, request):
-        filterset = dispute_filter(request)
-        # The export right holds only where a membership carrying it reaches.
-        exportable = Dispute.objects.visible_to(request.user, EXPORT_PERMISSION).values("pk")
-        queryset = listing.ordered(
-            filterset.qs.filter(pk__in=exportable), listing.clean_sort(request.GET.get("sort"))
-        )
-        if queryset[: export.MAX_ROWS + 1].count() > export.MAX_ROWS:
+        query = request.GET.urlencode()
+        queryset = export.list_queryset(request.user, query)
+        rows = queryset[: min(export.SYNC_ROWS, export.MAX_ROWS) + 1].count()
+        if rows > export.MAX_ROWS:
             messages.error(
                 request,
                 _("An export holds at most %(max)s disputes. Narrow the filters and export again.")
                 % {"max": f"{export.MAX_ROWS:,}"},
             )
-            return redirect(f"{reverse('disputes:list')}?{request.GET.urlencode()}")
-        # Personal data in full only when a membership allowing it covers every exported row.
-        personal_data = request.user.has_perm(PERSONAL_DATA) and not queryset.exclude(
-            pk__in=Dispute.objects.visible_to(request.user, PERSONAL_DATA).values("pk")
-        ).exists()
+            return redirect(f"{reverse('disputes:list')}?{query}")
+        if rows > export.SYNC_ROWS:
+            job = ExportJob.objects.create(created_by=request.user, query=query)
+            export.queue_job(job.pk)
+            return redirect("disputes:export_job", pk=job.pk)
+        personal_data = export.with_personal_data(request.user, queryset)
         if personal_data:
-            # Exports can cover thousands of disputes, so this goes to the log rather than each timeline.
-            logger.warning(
-                "Dispute export with personal data by %s (id %s), filters: %s",
-                request.user.get_username(),
-                request.user.pk,
-                request.GET.urlencode() or "(none)",
-            )
+            export.log_personal_data(request.user, query)
         out = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)
         export.write_disputes(queryset, out, personal_data=personal_data)
         out.seek(0)
-        filename = f"{_('Disputes')}_{timezone.localdate():%Y%m%d}.xlsx"
-        return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+        return FileResponse(out, as_attachment=True, filename=download_name(), content_type=XLSX)
+
+
+def _job_for(request, pk) -> ExportJob:
+    """The user's own export (anyone else's answers 404)."""
+    return get_object_or_404(ExportJob.objects.filter(created_by=request.user), pk=pk)
+
+
+class ExportJobView(PermissionRequiredMixin, View):
+    """One large export: a progress bar while the worker writes it (polled by htmx), then the download."""
+
+    permission_required = "disputes.export_dispute"
+    raise_exception = True
+
+    def get(self, request, pk):
+        job = _job_for(request, pk)
+        context = {"job": job, "list_query": job.query}
+        if request.htmx:
+            return render(request, "disputes/_export_progress.html", context)
+        return render(request, "disputes/export_job.html", context)
+
+
+class ExportJobRunView(PermissionRequiredMixin, View):
+    """Write an export that no worker has picked up, here and now."""
+
+    permission_required = "disputes.export_dispute"
+    raise_exception = True
+
+    def post(self, request, pk):
+        job = _job_for(request, pk)
+        export.run_job(job.pk)
+        return redirect("disputes:export_job", pk=job.pk)
+
+
+class ExportDownloadView(PermissionRequiredMixin, View):
+    permission_required = "disputes.export_dispute"
+    raise_exception = True
+
+    def get(self, request, pk):
+        job = _job_for(request, pk)
+        if job.status != ExportStatus.DONE or not job.file:
+            raise Http404
+        filename = f"{_('Disputes')}_{timezone.localtime(job.finished_at):%Y%m%d}.xlsx"
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from dadukou.kernel.errors import WorkflowError
 from disputes.forms.patrols import ComplianceForm, PatrolFilterForm, PatrolReportForm
 from disputes.models import PatrolDuty, PatrolReport
 from disputes.services import patrols
+from mediation import keyset
 from mediation.models import Region
 
 PAGE_SIZE = 50
@@ -28,16 +28,41 @@ class PatrolListView(PermissionRequiredMixin, TemplateView):
     template_name = "disputes/patrols/list.html"
 
     def get_context_data(self, **kwargs):
-        form = PatrolFilterForm(self.request.GET or None)
-        duties = form.filter(patrols.duties_for(self.request.user))
-        page = Paginator(duties, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        names = Region.objects.full_names(d.region.path for d in page)
-        for duty in page:
+        request = self.request
+        form = PatrolFilterForm(request.GET or None)
+        duties = form.filter(patrols.duties_for(request.user))
+        status = form.cleaned_data.get("status") if form.is_valid() else ""
+        cursor = request.GET.get("cursor")
+        # Without a status filter the duties still due come first, in a box of their own (they are the
+        # current periods only, a few per region), and the list below holds everything else.
+        due_now = []
+        if not status and not cursor:
+            due_now = list(
+                patrols.PENDING_ORDER.ordered(duties.filter(status=PatrolDuty.Status.PENDING))[
+                    : PAGE_SIZE + 1
+                ]
+            )
+        if status == PatrolDuty.Status.PENDING:
+            page = patrols.PENDING_ORDER.page(duties, cursor, PAGE_SIZE)
+        else:
+            rest = duties if status else duties.exclude(status=PatrolDuty.Status.PENDING)
+            page = patrols.HISTORY_ORDER.page(rest, cursor, PAGE_SIZE)
+        more_due = len(due_now) > PAGE_SIZE
+        due_now = due_now[:PAGE_SIZE]
+        names = Region.objects.full_names(d.region.path for d in [*due_now, *page.rows])
+        for duty in [*due_now, *page.rows]:
             duty.region_full_name = names.get(duty.region.path) or duty.region.name
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        first_query, next_query = keyset.query_strings(request, page)
         return super().get_context_data(
-            form=form, page=page, query=query.urlencode(), now=timezone.now(), **kwargs
+            form=form,
+            due_now=due_now,
+            more_due=more_due,
+            page=page,
+            duties=page.rows,
+            query=first_query,
+            next_query=next_query,
+            now=timezone.now(),
+            **kwargs,
         )
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -15,10 +13,19 @@ from django.views.generic import TemplateView
 
 from disputes.models import PeriodicReport
 from disputes.services import reports
+from mediation import keyset
+from mediation.keyset import Column, Keyset
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-SHOWN_ITEMS = 200  # dispute numbers shown under a figure on the page; the export has them all
+SHOWN_ITEMS = 200
+# Newest period first, then by kind and scope (the index periodic_report_list_idx).
+ORDER = Keyset(
+    Column("period_start", "date", descending=True),
+    Column("kind", "str"),
+    Column("scope_key", "str"),
+    pk_descending=False,
+)  # dispute numbers shown under a figure on the page; the export has them all
 
 
 class ReportMixin(PermissionRequiredMixin):
@@ -37,24 +44,24 @@ class ReportListView(ReportMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kind = self.request.GET.get("kind", "")
         scope = self.request.GET.get("scope", "")
-        queryset = self.visible().order_by(
-            "-period_start", "kind", F("region__path").asc(nulls_last=True), "unit__name", "pk"
-        )
+        queryset = self.visible()
         if kind in PeriodicReport.Kind.values:
             queryset = queryset.filter(kind=kind)
         if scope == "region":
             queryset = queryset.filter(region__isnull=False)
         elif scope == "unit":
             queryset = queryset.filter(unit__isnull=False)
-        page = Paginator(queryset.select_related("region", "unit"), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
+        page = ORDER.page(
+            queryset.select_related("region", "unit"), self.request.GET.get("cursor"), PAGE_SIZE
         )
+        query, next_query = keyset.query_strings(self.request, page)
         return super().get_context_data(
             page=page,
             kinds=PeriodicReport.Kind.choices,
             kind=kind,
             scope=scope,
-            query=_query_without_page(self.request),
+            query=query,
+            next_query=next_query,
             **kwargs,
         )
 
@@ -83,9 +90,3 @@ class ReportExportView(ReportMixin, View):
         out.seek(0)
         filename = f"{_('Report')}_{report.kind}_{report.period_start:%Y%m%d}_{report.scope_key.replace(':', '-')}.xlsx"
         return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
-
-
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()

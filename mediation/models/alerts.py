@@ -118,8 +118,15 @@ class Notification(models.Model):
                 fields=["user", "alert"], condition=Q(alert__isnull=False), name="notification_once"
             ),
         ]
+        # The notification centre pages by (created_at, id) within one user's rows, all or unread only.
         indexes = [
-            models.Index(fields=["user"], name="notification_unread_idx", condition=Q(read_at__isnull=True))
+            models.Index(fields=["user"], name="notification_unread_idx", condition=Q(read_at__isnull=True)),
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_idx"),
+            models.Index(
+                fields=["user", "-created_at", "-id"],
+                name="notification_user_unread_idx",
+                condition=Q(read_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -83,6 +83,8 @@ class Mediator(models.Model):
                 fields=["id_number"], condition=~Q(id_number=""), name="mediator_unique_id_number"
             ),
         ]
+        # The list's keyset order; the name search has a trigram index (PostgreSQL only, migration).
+        indexes = [models.Index(fields=["name", "id"], name="mediator_name_idx")]
 
     def __str__(self) -> str:
         return self.name

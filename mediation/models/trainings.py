@@ -52,10 +52,11 @@ class Training(models.Model):
     class Meta:
         verbose_name = _("training")
         verbose_name_plural = _("trainings")
-        ordering = ["-held_on", "pk"]
+        ordering = ["-held_on", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["region", "held_on", "title"], name="training_unique"),
         ]
+        indexes = [models.Index(fields=["-held_on", "-id"], name="training_held_idx")]
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.title}"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db.models import Model
 
+from mediation import keyset
 from mediation.choices import RegionLevel
 
 PAGE_SIZE = 50
+# A list shows how many rows it has up to this many; beyond, "more than" (a count over the whole registry
+# would cost more than the page itself).
+COUNT_CAP = 1000
 
 
 def visible_ids(model: type[Model], user, ids) -> set[int]:
@@ -34,14 +37,18 @@ def region_label(region) -> str:
     return region.name
 
 
-def paginate(request, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+def paginate(request, queryset, order: keyset.Keyset, size: int | None = None) -> dict:
+    """One keyset page of a registry list and what its template needs: rows, pager links, a bounded count."""
+    page = order.page(queryset, request.GET.get("cursor"), size or PAGE_SIZE)
+    query, next_query = keyset.query_strings(request, page)
+    total = queryset.order_by()[: COUNT_CAP + 1].count()
+    return {
+        "page": page,
+        "query": query,
+        "next_query": next_query,
+        "total": min(total, COUNT_CAP),
+        "total_capped": total > COUNT_CAP,
+    }
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,12 @@ from django.views.generic import TemplateView
 
 from mediation.choices import MediationField
 from mediation.filters import ExpertFilter
+from mediation.keyset import Column, Keyset
 from mediation.models import Appointment, ExpertMembership, MediationOrganization, Mediator
 from mediation.scoping import today
-from mediation.views.common import labels, paginate, query_without_page, visible_ids
+from mediation.views.common import labels, paginate, visible_ids
+
+ORDER = Keyset(Column("mediator__name", "str"))  # the pool is a few hundred people: a small sort
 
 
 class ExpertListView(PermissionRequiredMixin, TemplateView):
@@ -31,20 +34,18 @@ class ExpertListView(PermissionRequiredMixin, TemplateView):
                     to_attr="current_appointments",
                 )
             )
-            .order_by("mediator__name", "pk")
         )
         filterset = ExpertFilter(request.GET or None, queryset=queryset, request=request)
-        page = paginate(request, filterset.qs)
-        members = list(page.object_list)
+        listing = paginate(request, filterset.qs, ORDER)
+        members = listing["page"].rows
         for member in members:
             member.specialty_labels = labels(MediationField, member.specialties)
         org_ids = {a.organization_id for m in members for a in m.mediator.current_appointments}
         return super().get_context_data(
             filter=filterset,
-            page=page,
             members=members,
             visible_organizations=visible_ids(MediationOrganization, request.user, org_ids),
-            query=query_without_page(request),
+            **listing,
             registry_tab="experts",
             **kwargs,
         )

@@ -14,6 +14,7 @@ from dadukou.kernel.personal_data import mask_id_number, mask_phone, may_unmask
 from mediation.choices import Background, MediationField
 from mediation.filters import MediatorFilter
 from mediation.forms.registry import UnmaskForm
+from mediation.keyset import Column, Keyset
 from mediation.models import (
     Appointment,
     ExpertMembership,
@@ -27,7 +28,6 @@ from mediation.scoping import today
 from mediation.views.common import (
     labels,
     paginate,
-    query_without_page,
     region_label,
     visible_ids,
 )
@@ -45,6 +45,9 @@ def current_appointments(day) -> Prefetch:
     )
 
 
+ORDER = Keyset(Column("name", "str"))  # the index mediator_name_idx
+
+
 class MediatorListView(PermissionRequiredMixin, TemplateView):
     permission_required = "mediation.view_mediator"
     template_name = "mediation/registry/mediator_list.html"
@@ -60,18 +63,17 @@ class MediatorListView(PermissionRequiredMixin, TemplateView):
             .prefetch_related(current_appointments(day))
         )
         filterset = MediatorFilter(request.GET or None, queryset=queryset, request=request)
-        page = paginate(request, filterset.qs)
-        mediators = list(page.object_list)
+        listing = paginate(request, filterset.qs, ORDER)
+        mediators = listing["page"].rows
         org_ids = {a.organization_id for m in mediators for a in m.current_appointments}
         for mediator in mediators:
             mediator.region_label = region_label(mediator.region)
             mediator.background_labels = labels(Background, mediator.backgrounds)
         return super().get_context_data(
             filter=filterset,
-            page=page,
             mediators=mediators,
             visible_organizations=visible_ids(MediationOrganization, request.user, org_ids),
-            query=query_without_page(request),
+            **listing,
             registry_tab="mediators",
             **kwargs,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -10,9 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from mediation import keyset
+from mediation.keyset import Column, Keyset
 from mediation.models import Notification
 
 PAGE_SIZE = 50
+ORDER = Keyset(Column("created_at", "datetime", descending=True))  # notification_user(_unread)_idx
 
 
 def acknowledge_url(alert_id: int) -> str | None:
@@ -28,21 +30,20 @@ class NotificationListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         unread_only = self.request.GET.get("unread") == "1"
-        notifications = (
-            Notification.objects.filter(user=self.request.user)
-            .select_related("alert")
-            .order_by("-created_at", "-pk")
-        )
+        notifications = Notification.objects.filter(user=self.request.user).select_related("alert")
         if unread_only:
             notifications = notifications.filter(read_at__isnull=True)
-        page = Paginator(notifications, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = ORDER.page(notifications, self.request.GET.get("cursor"), PAGE_SIZE)
+        query, next_query = keyset.query_strings(self.request, page)
         now = timezone.now()
-        for notification in page:
+        for notification in page.rows:
             alert = notification.alert
             needs_ack = alert is not None and alert.ack_due_at is not None and alert.acknowledged_at is None
             notification.ack_url = acknowledge_url(alert.pk) if needs_ack else None
             notification.ack_late = needs_ack and alert.ack_due_at < now
-        return super().get_context_data(page=page, unread_only=unread_only, **kwargs)
+        return super().get_context_data(
+            page=page, query=query, next_query=next_query, unread_only=unread_only, **kwargs
+        )
 
 
 class MarkReadView(View):

@@ -15,16 +15,19 @@ from mediation.indicators import (
     staffing_of,
     staffing_rules,
 )
+from mediation.keyset import Column, Keyset
 from mediation.models import Appointment, MediationOrganization, Mediator
 from mediation.views.common import (
     Staffing,
     labels,
     paginate,
-    query_without_page,
     region_label,
     visible_ids,
 )
 from mediation.views.sections import sections_for
+
+# Grouped by region as before; organizations number in the thousands at most, so this order is a small sort.
+ORDER = Keyset(Column("region__path", "str"), Column("kind", "str"), Column("name", "str"))
 
 
 class OrganizationListView(PermissionRequiredMixin, TemplateView):
@@ -40,8 +43,8 @@ class OrganizationListView(PermissionRequiredMixin, TemplateView):
             ),
             request=request,
         )
-        page = paginate(request, filterset.qs)
-        organizations = list(page.object_list)
+        listing = paginate(request, filterset.qs, ORDER)
+        organizations = listing["page"].rows
         day = filterset.day
         counts = full_time_counts(organizations, day)
         rules = staffing_rules()
@@ -51,10 +54,9 @@ class OrganizationListView(PermissionRequiredMixin, TemplateView):
             org.staffing = Staffing(counts.get(org.pk, 0), rules.get(org.kind, (None, False))[0])
         return super().get_context_data(
             filter=filterset,
-            page=page,
             organizations=organizations,
             day=day,
-            query=query_without_page(request),
+            **listing,
             registry_tab="organizations",
             **kwargs,
         )

@@ -10,8 +10,11 @@ from django.views.generic import TemplateView
 from mediation.filters import TrainingFilter
 from mediation.forms.registry import YearForm
 from mediation.indicators import DISTRICT_TRAININGS_PER_YEAR, STREET_TRAININGS_PER_YEAR, indicator
+from mediation.keyset import Column, Keyset
 from mediation.models import Mediator, Region, Training
-from mediation.views.common import paginate, query_without_page, visible_ids
+from mediation.views.common import paginate, visible_ids
+
+ORDER = Keyset(Column("held_on", "date", descending=True))  # the index training_held_idx
 
 
 class TrainingListView(PermissionRequiredMixin, TemplateView):
@@ -24,15 +27,13 @@ class TrainingListView(PermissionRequiredMixin, TemplateView):
             Training.objects.visible_to(request.user)
             .select_related("region", "organizer")
             .annotate(attendee_count=Count("attendance"))
-            .order_by("-held_on", "pk")
         )
         filterset = TrainingFilter(request.GET or None, queryset=queryset, request=request)
-        page = paginate(request, filterset.qs)
+        listing = paginate(request, filterset.qs, ORDER)
         return super().get_context_data(
             filter=filterset,
-            page=page,
-            trainings=list(page.object_list),
-            query=query_without_page(request),
+            trainings=listing["page"].rows,
+            **listing,
             registry_tab="trainings",
             **kwargs,
         )

@@ -70,6 +70,14 @@ class ProgressReport(models.Model):
         verbose_name_plural = _("progress reports")
         ordering = ["responsibility", "-submitted_at"]
         permissions = [("review_progressreport", _("Can review progress reports"))]
+        # The office's review queue: reports still to review, oldest first.
+        indexes = [
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="progress_report_queue_idx",
+                condition=Q(status=ReportStatus.SUBMITTED),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.responsibility} {self.period}"

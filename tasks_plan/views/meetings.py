@@ -10,22 +10,28 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import CreateView, DetailView, ListView, UpdateView
+from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
 
+from mediation import keyset
+from mediation.keyset import Column, Keyset
 from tasks_plan.forms.meetings import JointMeetingForm
 from tasks_plan.models import JointMeeting
 
 PAGE_SIZE = 30
+ORDER = Keyset(Column("held_on", "date", descending=True))
 
 
-class MeetingListView(PermissionRequiredMixin, ListView):
+class MeetingListView(PermissionRequiredMixin, TemplateView):
     permission_required = "tasks_plan.view_jointmeeting"
     template_name = "tasks_plan/meeting_list.html"
-    context_object_name = "meetings"
-    paginate_by = PAGE_SIZE
 
-    def get_queryset(self):
-        return JointMeeting.objects.order_by("-held_on", "-pk").prefetch_related("attendees", "tasks")
+    def get_context_data(self, **kwargs):
+        meetings = JointMeeting.objects.prefetch_related("attendees", "tasks")
+        page = ORDER.page(meetings, self.request.GET.get("cursor"), PAGE_SIZE)
+        query, next_query = keyset.query_strings(self.request, page)
+        return super().get_context_data(
+            meetings=page.rows, page=page, query=query, next_query=next_query, **kwargs
+        )
 
 
 class MeetingDetailView(PermissionRequiredMixin, DetailView):

@@ -25,6 +25,7 @@ from tasks_plan.models import ProgressAttachment, ProgressReport, Responsibility
 from tasks_plan.services import progress
 
 QUEUE_LIMIT = 100
+COUNT_CAP = 1000
 
 
 def review_form(report) -> ReviewForm:
@@ -121,11 +122,17 @@ class ReviewQueueView(PermissionRequiredMixin, TemplateView):
             .order_by("submitted_at", "pk")
         )
         reports = list(queryset[:QUEUE_LIMIT])
-        count = len(reports) if len(reports) < QUEUE_LIMIT else queryset.count()
+        # Shown as "1000+" past the cap: the badge needs no exact count over a long backlog.
+        count = len(reports) if len(reports) < QUEUE_LIMIT else queryset.order_by()[: COUNT_CAP + 1].count()
         for report in reports:
             report.review_form = review_form(report)
         return super().get_context_data(
-            reports=reports, count=count, limit=QUEUE_LIMIT, next_url=self.request.path, **kwargs
+            reports=reports,
+            count=min(count, COUNT_CAP),
+            count_capped=count > COUNT_CAP,
+            limit=QUEUE_LIMIT,
+            next_url=self.request.path,
+            **kwargs,
         )
 
 
