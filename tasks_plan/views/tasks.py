@@ -113,7 +113,7 @@ class TaskDetailView(PermissionRequiredMixin, TemplateView):
         today = timezone.localdate()
         evaluations = Evaluator(today).evaluate_all(task.targets.select_related("task").order_by("order"))
         meetings = (
-            list(task.meetings.order_by("-held_on", "-pk"))
+            list(JointMeeting.objects.visible_to(user).filter(tasks=task).order_by("-held_on", "-pk"))
             if user.has_perm("tasks_plan.view_jointmeeting")
             else None
         )
