@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from disputes.choices import AssignmentStatus, FeedbackTarget, Outcome, RiskGrade, Source, Status
 from disputes.models import Assignment, Dispute, Feedback, PatrolDuty, PeriodicReport
 from mediation.choices import RegionLevel
+from mediation.dates import day_window
 from mediation.models import Alert, AlertKind, Region, Unit
 
 Kind = PeriodicReport.Kind
@@ -57,10 +58,7 @@ def period_for(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 def _window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start 00:00, day after end 00:00) in local time, as aware datetimes (so the indexes serve the filter)."""
-    return (
-        timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
-        timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)),
-    )
+    return day_window(start, end)
 
 
 # --- scopes -----------------------------------------------------------------------------------------------
