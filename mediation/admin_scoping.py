@@ -14,21 +14,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
-
-def is_scoped(model) -> bool:
-    return hasattr(model._default_manager.all(), "visible_to")
-
-
-def scoped(queryset: QuerySet, user, through: str | None = None) -> QuerySet:
-    """`queryset` reduced to what `user` may see: by its own rule, or by its parent's at `through`."""
-    if through:
-        parent = queryset.model._meta.get_field(through).related_model
-        return queryset.filter(**{f"{through}__in": parent._default_manager.visible_to(user).values("pk")})
-    if hasattr(queryset, "visible_to"):
-        return queryset.visible_to(user)
-    return queryset
+from mediation.visibility import is_scoped, scoped
 
 
 class ScopedAdminMixin:

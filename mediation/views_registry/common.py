@@ -38,9 +38,9 @@ def paginate(request, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def query_without_page(request) -> str:
+def query_without_page(request, name: str = "page") -> str:
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop(name, None)
     return params.urlencode()
 
 
