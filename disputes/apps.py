@@ -10,3 +10,9 @@ class DisputesConfig(AppConfig):
     def ready(self):
         # Registers the dispute indicators in the one indicator registry (mediation.indicators).
         from disputes import indicators  # noqa: F401
+        from disputes.models import Agreement, Assignment, Supervision
+        from mediation.visibility import scope_through
+
+        # Alerts about these (overdue steps, reminders) are seen through their dispute.
+        for model in (Assignment, Agreement, Supervision):
+            scope_through(model, "dispute")

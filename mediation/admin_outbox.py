@@ -5,31 +5,18 @@ has an action, because a dead message needs a person to look at it (never droppe
 
 Alerts and the texts copied from them name disputes, so they follow the visibility rule: alerts by
 `Alert.objects.visible_to`, a notification when it is the user's own or its alert is visible, an outbox message
-when the alert it was written for is visible (messages of no alert, such as webhooks, only for superusers).
+when the alert it was written for is visible (messages of no alert, such as webhooks, only for those who see the
+whole district).
 """
 
 from django.contrib import admin, messages
-from django.db.models import CharField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Cast, Concat, Length, Substr
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from mediation.admin_scoping import ScopedAdminMixin
 from mediation.models import Alert, Notification, OutboxMessage, TaskRun
 from mediation.services import outbox
-
-
-def outbox_visible_to(queryset, user):
-    """Messages written for an alert the user may see (dedupe key "alert:<pk>:…", see services/alerts.py)."""
-    if user.is_superuser:
-        return queryset
-    key = Concat(Value("alert:"), Cast("pk", CharField()), Value(":"), output_field=CharField())
-    alerts = (
-        Alert.objects.visible_to(user)
-        .annotate(key=key)
-        .filter(key=Substr(OuterRef("dedupe_key"), 1, Length("key")))
-    )
-    return queryset.filter(Exists(alerts))
 
 
 class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
@@ -60,7 +47,7 @@ class OutboxMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):
     actions = ["retry_now"]
 
     def get_queryset(self, request):
-        return outbox_visible_to(super().get_queryset(request), request.user)
+        return outbox.visible_to(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False

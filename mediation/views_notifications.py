@@ -1,4 +1,9 @@
-"""The notification centre: a user's own notifications, newest first; mark one or all read."""
+"""The notification centre: a user's own notifications, newest first; mark one or all read.
+
+A notification copies its alert's title, which names the subject (a dispute number and title). What the user may
+open can change after the alert was raised (a dispute rerouted away, a membership ended), so a notification whose
+subject the user may no longer open is shown without its title, message and link.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mediation.models import Notification
+from mediation.visibility import visible_subjects
 
 PAGE_SIZE = 50
 
@@ -37,8 +43,13 @@ class NotificationListView(TemplateView):
             notifications = notifications.filter(read_at__isnull=True)
         page = Paginator(notifications, PAGE_SIZE).get_page(self.request.GET.get("page"))
         now = timezone.now()
+        alerts = [n.alert for n in page if n.alert is not None]
+        visible = visible_subjects(self.request.user, alerts)
         for notification in page:
             alert = notification.alert
+            notification.hidden = (
+                alert is not None and (alert.content_type_id, alert.object_id) not in visible
+            )
             needs_ack = alert is not None and alert.ack_due_at is not None and alert.acknowledged_at is None
             notification.ack_url = acknowledge_url(alert.pk) if needs_ack else None
             notification.ack_late = needs_ack and alert.ack_due_at < now

@@ -4,11 +4,24 @@ else, so they follow the rule whatever its internals.
 - `scoped(queryset, user, through)`: a queryset reduced to what the user may see, by its model's own rule or by
   the rule of the parent at `through` (an Assignment through its dispute).
 - `visible_pks(model, user, pks)`: which of these objects the user may open (one query).
+- `visible_subjects(user, alerts)`: which alerts' subjects (a dispute, an assignment, a patrol duty, a plan row)
+  the user may open, so a notification names its subject only then. A model without a rule of its own is scoped
+  through the parent its app registers with `scope_through` (an assignment through its dispute); a subject of a
+  model with neither counts as not visible.
 """
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+
+# "app_label.model" → the field of the scoped parent its objects are seen through (registered by each app).
+SCOPED_THROUGH: dict[str, str] = {}
+
+
+def scope_through(model, field: str) -> None:
+    """Declare that `model`'s objects are seen through their scoped parent at `field`."""
+    SCOPED_THROUGH[model._meta.label_lower] = field
 
 
 def is_scoped(model) -> bool:
@@ -30,3 +43,21 @@ def visible_pks(model, user, pks) -> set[int]:
     if not pks:
         return set()
     return set(model._default_manager.visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def visible_subjects(user, alerts) -> set[tuple[int, int]]:
+    """(content type id, object id) of the alerts' subjects that `user` may open (one query per kind of subject)."""
+    by_type: dict[int, set[int]] = {}
+    for alert in alerts:
+        by_type.setdefault(alert.content_type_id, set()).add(alert.object_id)
+    visible: set[tuple[int, int]] = set()
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        queryset = model._default_manager.filter(pk__in=ids)
+        through = SCOPED_THROUGH.get(model._meta.label_lower)
+        if not through and not hasattr(queryset, "visible_to"):
+            continue
+        visible.update((type_id, pk) for pk in scoped(queryset, user, through).values_list("pk", flat=True))
+    return visible

@@ -22,6 +22,7 @@ from disputes.models import (
 )
 from disputes.services import attachments, intake, personal_data, workflow
 from disputes.services.errors import WorkflowError
+from disputes.services.naming import Masker
 
 
 def dispute_queryset(user):
@@ -86,13 +87,24 @@ def unmask_requested(request, dispute, where: str) -> bool:
     return True
 
 
-def timeline(dispute) -> list[dict]:
+def timeline(dispute, user) -> list[dict]:
+    """The events with their labels; a note names another dispute only if the user may open it (a merge
+    partner or a linked dispute in another street reads "another dispute")."""
     statuses = dict(Status.choices)
+    events = list(dispute.events.all())
+    masker = Masker(user, [event.note for event in events])
     rows = []
-    for event in dispute.events.all():
+    for event in events:
         old, new = (event.before or {}).get("status"), (event.after or {}).get("status")
         change = f"{statuses.get(old, old)} → {statuses.get(new, new)}" if old and new and old != new else ""
-        rows.append({"event": event, "label": action_label(event.action), "status_change": change})
+        rows.append(
+            {
+                "event": event,
+                "label": action_label(event.action),
+                "status_change": change,
+                "note": masker(event.note),
+            }
+        )
     return rows
 
 
@@ -112,7 +124,9 @@ def record_context(request, dispute, where: str) -> dict:
         "may_unmask": personal_data.may_unmask(request.user),
         "agreement": agreement,
         "confirmation_window_closes": workflow.confirmation_window_closes(agreement) if agreement else None,
-        "timeline": timeline(dispute),
+        "timeline": timeline(dispute, request.user),
+        "merged_into_visible": bool(dispute.duplicate_of_id)
+        and Dispute.objects.visible_to(request.user).filter(pk=dispute.duplicate_of_id).exists(),
         "risk_flag_labels": labels(RiskFlag.choices, dispute.risk_flags),
         "prevention_labels": labels(Prevention.choices, dispute.preventions),
     }
