@@ -30,11 +30,17 @@ class DisputeQuerySet(ScopedQuerySet):
         handled = Assignment.objects.filter(dispute=OuterRef("pk")).filter(
             Q(to_unit__in=scope.unit_ids) | Q(to_organization__in=scope.organization_ids)
         )
+        # A 属事 unit is warned of the disputes it is responsible for and must act on the warning, so being
+        # responsible makes a dispute visible to the unit's members (docs/ARCHITECTURE.md).
+        responsible = Dispute.responsible_units.through.objects.filter(
+            dispute_id=OuterRef("pk"), unit_id__in=scope.unit_ids
+        )
         return (
             scope.region_q("region_path")
             | Q(platform__in=scope.organization_ids)
             | Q(leader_id=scope.user_id)
             | Exists(handled)
+            | Exists(responsible)
         )
 
     def open(self):

@@ -290,12 +290,35 @@ def generate(kind: str, today: dt.date | None = None) -> int:
 
 @dataclass
 class Line:
-    """One line of a report as shown and exported: a label, a value, the dispute numbers (or patrols) behind it."""
+    """One line of a report as shown and exported: a label, a value, the dispute numbers (or patrols) behind it.
+
+    `hidden` counts the dispute numbers left out because the reader may not open them."""
 
     label: str
     value: str
     items: list
     level: int = 0  # 1 for a breakdown line under its heading
+    hidden: int = 0
+
+
+# Figures whose rows are patrols (a region and its period), not dispute numbers.
+PATROL_FIGURES = {"patrols_late", "patrols_missing", "patrols_pending"}
+
+
+def dispute_numbers(report: PeriodicReport) -> set[str]:
+    """Every dispute number stored behind the report's figures."""
+    return {n for r in report.rows if r["figure"] not in PATROL_FIGURES for n in r["items"]}
+
+
+def for_reader(report_lines: list[Line], visible: set[str] | None, report: PeriodicReport) -> list[Line]:
+    """The lines with only the dispute numbers in `visible` (None: all of them); the figures stay as stored."""
+    if visible is None:
+        return report_lines
+    patrol_items = {n for r in report.rows if r["figure"] in PATROL_FIGURES for n in r["items"]}
+    for line in report_lines:
+        kept = [item for item in line.items if item in visible or item in patrol_items]
+        line.hidden, line.items = len(line.items) - len(kept), kept
+    return report_lines
 
 
 def _percent(rate) -> str:
@@ -390,8 +413,9 @@ def title(report: PeriodicReport) -> str:
     }
 
 
-def write_xlsx(report: PeriodicReport, out) -> None:
-    """One report as a workbook: the figures on the first sheet, the rows behind them on the second."""
+def write_xlsx(report: PeriodicReport, out, visible: set[str] | None = None) -> None:
+    """One report as a workbook: the figures on the first sheet, the rows behind them on the second (only the
+    dispute numbers in `visible`, when given)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -404,7 +428,7 @@ def write_xlsx(report: PeriodicReport, out) -> None:
     sheet.append([_("Generated at"), generated])
     sheet.append([])
     sheet.append([_("Figure"), _("Value")])
-    report_lines = lines(report)
+    report_lines = for_reader(lines(report), visible, report)
     for entry in report_lines:
         sheet.append([("    " * entry.level) + entry.label, entry.value])
     sheet.column_dimensions["A"].width = 40
@@ -414,6 +438,8 @@ def write_xlsx(report: PeriodicReport, out) -> None:
     for entry in report_lines:
         for item in entry.items:
             detail.append([entry.label, item])
+        if entry.hidden:
+            detail.append([entry.label, _("%(n)s outside your area") % {"n": entry.hidden}])
     detail.column_dimensions["A"].width = 40
     detail.column_dimensions["B"].width = 30
     workbook.save(out)
