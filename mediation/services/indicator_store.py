@@ -346,7 +346,9 @@ def _case_rows(spec, day, viewer, after, gaps_only, limit) -> RowsPage:
     queryset = source.queryset(day)
     viewpoint = Viewpoint.of(viewer)
     if not viewpoint.everything:
-        queryset = scoped(queryset.filter(viewpoint.q(**source.anchors)), viewer, source.through or None)
+        anchors = source.anchors
+        anchored = viewpoint.q(anchors["region"], anchors.get("unit"), anchors.get("organization"))
+        queryset = scoped(queryset.filter(anchored), viewer, source.through or None)
     queryset = queryset.order_by(*source.order)
     cursor = _int(after) or None
     shown: list[IndicatorRow] = []
