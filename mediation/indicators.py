@@ -178,6 +178,11 @@ class Cell:
     obj: object = None
 
 
+# Cells whose key starts so state a rule of the figure (a minimum, not a thing counted): anchored nowhere, read by
+# every viewer.
+RULE_PREFIX = "@rule"
+
+
 def ref_of(obj) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
@@ -671,7 +676,7 @@ def staffing_of(organization, as_of) -> tuple[int, int | None]:
     return full_time_counts([organization], as_of).get(organization.pk, 0), minimum
 
 
-RULE_KEY = "@rule"
+RULE_KEY = RULE_PREFIX + ":staffing"
 
 
 def _staffing_note(cells, as_of, names) -> str:
@@ -697,8 +702,7 @@ def _staffing_cells(kinds):
             found.append(
                 row_cell(org, org.name, n >= minimum, f"{n}/{minimum}", anchor=organization_anchor(org))
             )
-        # The rule in force, for the note: anchored nowhere, so only the recount and the superuser read it from
-        # the cells; combine_staffing reads the rules again for everyone else.
+        # The rule in force, for the note: a rule cell, read by everyone.
         return found + [Cell(key=RULE_KEY, label=k, numerator=rules[k][0], met=rules[k][1]) for k in kinds]
 
     return cells

@@ -27,6 +27,7 @@ from django.utils import timezone
 from mediation.indicators import (
     MAINTAINED_DAYS,
     REGISTRY,
+    RULE_PREFIX,
     SPECS,
     Cell,
     IndicatorResult,
@@ -266,12 +267,11 @@ def read(
     found = snapshots(codes, day)
     viewpoint = viewpoint or Viewpoint.of(viewer)
     by_snapshot: dict[int, list[Cell]] = defaultdict(list)
-    rows = (
-        IndicatorCell.objects.filter(snapshot__in=[s.pk for s in found.values()])
-        .filter(viewpoint.q())
-        .order_by("snapshot_id", "position")
-        .values_list(*_CELL_FIELDS)
-    )
+    rows = IndicatorCell.objects.filter(snapshot__in=[s.pk for s in found.values()])
+    if not viewpoint.everything:
+        rule = Q(region__isnull=True, unit__isnull=True, organization__isnull=True, key__startswith=RULE_PREFIX)
+        rows = rows.filter(viewpoint.q() | rule)
+    rows = rows.order_by("snapshot_id", "position").values_list(*_CELL_FIELDS)
     for values in rows:
         by_snapshot[values[0]].append(_cell(values))
     names = viewpoint.names([c for cells in by_snapshot.values() for c in cells])
@@ -364,7 +364,8 @@ def _case_rows(spec, day, viewer, after, gaps_only, limit) -> RowsPage:
                 shown.append(row)
         if len(batch) < limit:
             return RowsPage(shown, None)
-    return RowsPage(shown, str(cursor))
+    more = _after(queryset, source.order, cursor).exists()
+    return RowsPage(shown, str(cursor) if more else None)
 
 
 def _after(queryset, order: tuple[str, ...], pk: int | None):
