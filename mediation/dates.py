@@ -1,8 +1,8 @@
 """Calendar days as ranges of timestamps.
 
 A filter "on day D" over a timestamp column is written as a range, `at >= start_of_day(D)` and
-`at < start_of_day(D + 1)`, never `at__date=D`: the range is served by the column's index, the date lookup casts
-every row's timestamp to a local date first (an expression no plain index serves). Days are local
+`at < start_of_day(D + 1)`, never as a date lookup (`…__date=D`): the range is served by the column's index, the
+date lookup casts every row's timestamp to a local date first (an expression no plain index serves). Days are local
 (settings.TIME_ZONE, Asia/Shanghai).
 """
 
