@@ -244,7 +244,7 @@ def _assignment_rows(assignments, as_of) -> list[IndicatorRow]:
             "dispute", "to_unit", "to_organization"
         ),
         anchors={"region": "dispute__region", "unit": "to_unit", "organization": "to_organization"},
-        order=("due_at", "pk"),
+        recount_order=("due_at", "pk"),
         make_rows=_assignment_rows,
         through="dispute",
     ),
@@ -301,7 +301,7 @@ def _feedback_rows(disputes, as_of) -> list[IndicatorRow]:
     rows=RowSource(
         queryset=_concluded,
         anchors={"region": "region", "organization": "platform"},
-        order=("resolved_at", "pk"),
+        recount_order=("resolved_at", "pk"),
         make_rows=_feedback_rows,
     ),
 )

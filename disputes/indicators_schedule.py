@@ -110,7 +110,7 @@ def _warning_rows(disputes, as_of) -> list[IndicatorRow]:
     rows=RowSource(
         queryset=_warned,
         anchors={"region": "region", "organization": "platform"},
-        order=("pk",),
+        recount_order=("pk",),
         make_rows=_warning_rows,
     ),
 )

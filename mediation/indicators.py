@@ -240,14 +240,17 @@ class RowSource:
 
     `queryset(as_of)` gives every row's object; `anchors` names the lookups of the three anchors (as the cells
     of the same indicator are anchored); `through` names the field of a scoped parent whose `visible_to` the rows
-    must also pass (empty: the model's own), since a row names its dispute; `order` is the keyset (unique, the
-    primary key last); `make_rows(objects, as_of)` turns a page of objects into rows."""
+    must also pass (empty: the model's own), since a row names its dispute; `make_rows(objects, as_of)` turns a
+    page of objects into rows. Pages go newest first, in keyset order on the primary key (the year's rows are the
+    newest, so a page is found at the top of the primary-key index, however many years are kept); the recount
+    lists every row in `recount_order`."""
 
     queryset: Callable
     anchors: dict
-    order: tuple[str, ...]
     make_rows: Callable
+    recount_order: tuple[str, ...]
     through: str = ""
+    order: tuple[str, ...] = ("-pk",)
 
 
 @dataclass
@@ -289,7 +292,7 @@ def recount(code: str, as_of: dt.date) -> IndicatorResult:
     result = spec.combine(spec, as_of, spec.cells(as_of), EVERY_NAME)
     if spec.rows is not None:
         source = spec.rows
-        objects = source.queryset(as_of).order_by(*source.order)
+        objects = source.queryset(as_of).order_by(*source.recount_order)
         result.rows = source.make_rows(list(objects), as_of)
     return result
 

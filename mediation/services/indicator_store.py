@@ -37,7 +37,7 @@ from mediation.indicators import (
 )
 from mediation.models import IndicatorCell, IndicatorSnapshot, Region
 from mediation.scoping import Scope
-from mediation.visibility import scoped
+from mediation.visibility import visible_pks
 
 INSERT_BATCH = 2000
 # A page of rows behind a figure, and how many rows a page with "gaps only" may read to fill itself.
@@ -269,7 +269,9 @@ def read(
     by_snapshot: dict[int, list[Cell]] = defaultdict(list)
     rows = IndicatorCell.objects.filter(snapshot__in=[s.pk for s in found.values()])
     if not viewpoint.everything:
-        rule = Q(region__isnull=True, unit__isnull=True, organization__isnull=True, key__startswith=RULE_PREFIX)
+        rule = Q(
+            region__isnull=True, unit__isnull=True, organization__isnull=True, key__startswith=RULE_PREFIX
+        )
         rows = rows.filter(viewpoint.q() | rule)
     rows = rows.order_by("snapshot_id", "position").values_list(*_CELL_FIELDS)
     for values in rows:
@@ -347,8 +349,9 @@ def _case_rows(spec, day, viewer, after, gaps_only, limit) -> RowsPage:
     viewpoint = Viewpoint.of(viewer)
     if not viewpoint.everything:
         anchors = source.anchors
-        anchored = viewpoint.q(anchors["region"], anchors.get("unit"), anchors.get("organization"))
-        queryset = scoped(queryset.filter(anchored), viewer, source.through or None)
+        queryset = queryset.filter(
+            viewpoint.q(anchors["region"], anchors.get("unit"), anchors.get("organization"))
+        )
     queryset = queryset.order_by(*source.order)
     cursor = _int(after) or None
     shown: list[IndicatorRow] = []
@@ -359,24 +362,40 @@ def _case_rows(spec, day, viewer, after, gaps_only, limit) -> RowsPage:
             return RowsPage(shown, None)
         scanned += len(batch)
         cursor = batch[-1].pk
+        full = len(batch) == limit
+        if not viewpoint.everything:
+            batch = _openable(batch, viewer, source.through)
         for row in source.make_rows(batch, day):
             if not gaps_only or not row.met:
                 shown.append(row)
-        if len(batch) < limit:
+        if not full:
             return RowsPage(shown, None)
     more = _after(queryset, source.order, cursor).exists()
     return RowsPage(shown, str(cursor) if more else None)
 
 
+def _openable(objects: list, viewer, through: str) -> list:
+    """The objects (or their parents at `through`) the viewer may open, checked for this page alone: a row
+    names its dispute, so it is shown only through `visible_to` (one query over the page's primary keys)."""
+    if through:
+        parent = objects[0]._meta.get_field(through).related_model
+        ids = visible_pks(parent, viewer, {getattr(o, f"{through}_id") for o in objects})
+        return [o for o in objects if getattr(o, f"{through}_id") in ids]
+    ids = visible_pks(type(objects[0]), viewer, {o.pk for o in objects})
+    return [o for o in objects if o.pk in ids]
+
+
 def _after(queryset, order: tuple[str, ...], pk: int | None):
-    """The rows after the row `pk` in the keyset `order` (whose last field is the primary key)."""
+    """The rows after the row `pk` in the keyset `order` (fields, "-" for descending; the primary key last)."""
     if pk is None:
         return queryset
-    last = queryset.model._default_manager.filter(pk=pk).values(*order).first()
+    names = [name.lstrip("-") for name in order]
+    last = queryset.model._default_manager.filter(pk=pk).values(*names).first()
     if last is None:
         return queryset.none()
     condition = Q(pk__in=[])
-    for i, name in enumerate(order):
-        equal = {f: last[f] for f in order[:i]}
-        condition |= Q(**equal, **{f"{name}__gt": last[name]})
+    for i, key in enumerate(order):
+        name, lookup = key.lstrip("-"), "lt" if key.startswith("-") else "gt"
+        equal = {n: last[n] for n in names[:i]}
+        condition |= Q(**equal, **{f"{name}__{lookup}": last[name]})
     return queryset.filter(condition)
