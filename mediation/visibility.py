@@ -17,6 +17,18 @@ from django.db.models import QuerySet
 
 # "app_label.model" → the field of the scoped parent its objects are seen through (registered by each app).
 SCOPED_THROUGH: dict[str, str] = {}
+# Models whose alerts name only what is published anyway (a plan task's number and its units, the plan's own
+# text): a notification about one the reader cannot open keeps its text and loses only its link.
+NAMED_IN_PUBLIC: set[str] = set()
+
+
+def named_in_public(model) -> None:
+    NAMED_IN_PUBLIC.add(model._meta.label_lower)
+
+
+def is_named_in_public(content_type_id: int) -> bool:
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    return model is not None and model._meta.label_lower in NAMED_IN_PUBLIC
 
 
 def scope_through(model, field: str) -> None:

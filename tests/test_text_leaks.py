@@ -21,7 +21,8 @@ from openpyxl import load_workbook
 from disputes.models import PeriodicReport
 from disputes.services import reports
 from mediation.indicators import REGISTRY
-from mediation.models import Notification
+from mediation.models import AlertKind, Notification
+from mediation.services.alerts import Recipient, raise_alert
 from tasks_plan.models import PlanTask, Responsibility
 from tasks_plan.services.loader import load_plan
 
@@ -200,3 +201,25 @@ def test_a_responsible_unit_may_open_the_dispute_it_is_warned_of(client, neighbo
     assert read(client, world.frank, reverse("disputes:detail", args=[world.foreign_dispute.pk]))
     client.force_login(dave)
     assert client.get(reverse("disputes:detail", args=[world.foreign_dispute.pk])).status_code == 404
+
+
+def test_a_plan_alert_keeps_its_published_text_but_not_a_link_the_reader_cannot_follow(
+    client, neighbours, other_street
+):
+    """A task's lead unit is told another unit's row is overdue: the task and unit are the plan's own text, so
+    the notification reads as written; the row's page is not the reader's, so it carries no link."""
+    world = neighbours
+    load_plan()
+    foreign_row = Responsibility.objects.filter(unit__code=f"gov-{other_street.code}").first()
+    url = reverse("tasks_plan:responsibility", args=[foreign_row.pk])
+    raise_alert(
+        foreign_row,
+        AlertKind.PLAN_OVERDUE,
+        [Recipient(user=world.carol)],
+        title=f"任务{foreign_row.task.number}逾期：{foreign_row.unit.name}",
+        url=url,
+        region=foreign_row.unit.region,
+    )
+    page = read(client, world.carol, reverse("mediation:notifications"))
+    assert f"任务{foreign_row.task.number}逾期：{foreign_row.unit.name}" in page
+    assert url not in page
