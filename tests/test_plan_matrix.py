@@ -450,7 +450,9 @@ class TestMeetingScope:
         assert "全区联席会议" in listing and "跃进村街道联席会议" not in listing
         foreign = meetings["foreign"].pk
         assert client.get(reverse("tasks_plan:meeting_detail", args=[foreign])).status_code == 404
-        assert client.get(reverse("tasks_plan:meeting_detail", args=[meetings["office"].pk])).status_code == 200
+        assert (
+            client.get(reverse("tasks_plan:meeting_detail", args=[meetings["office"].pk])).status_code == 200
+        )
 
     def test_an_attending_unit_sees_a_streets_meeting(self, client, meetings, dave):
         login(client, dave)
