@@ -609,11 +609,16 @@ def _police_note(cells, as_of, names) -> str:
     return str(_("%(n)s station(s) with fewer than 20 officers not counted")) % {"n": excluded}
 
 
-# A station's detail is its headcount, not the names of its rooms.
+def combine_police(spec: Spec, as_of: dt.date, cells: list[Cell], names: Names) -> IndicatorResult:
+    """A station's detail is its headcount (stored as the number, written in the reader's language)."""
+    result = combine_rows(note=_police_note)(spec, as_of, cells, names)
+    for row in result.rows:
+        row.detail = str(_("%(n)s officers")) % {"n": row.detail}
+    return result
+
+
 @register(
-    "police_room_rate",
-    _("Mediation rooms at police stations with ≥ 20 officers"),
-    combine=combine_rows(note=_police_note),
+    "police_room_rate", _("Mediation rooms at police stations with ≥ 20 officers"), combine=combine_police
 )
 def police_room_rate(as_of):
     """Only stations with at least 20 officers on `as_of` are counted (实有警力20人以上); a station without
@@ -625,7 +630,7 @@ def police_room_rate(as_of):
     eligible = [s for s in stations if officers.get(s.pk, 0) >= POLICE_STATION_MIN_OFFICERS]
     cells = _hosted_cells(as_of, eligible, OrganizationKind.POLICE_ROOM)
     for cell in cells:
-        cell.detail = str(_("%(n)s officers")) % {"n": officers[cell.obj.pk]}
+        cell.detail = str(officers[cell.obj.pk])
     excluded = [s for s in stations if officers.get(s.pk, 0) < POLICE_STATION_MIN_OFFICERS]
     return cells + [Cell(**unit_anchor(s), key=EXCLUDED_KEY, ref=ref_of(s)) for s in excluded]
 
