@@ -1,6 +1,7 @@
-"""Indicators of the scheduled work (issue 6): patrols on time (task 22), early warnings in time (task 23).
-Registered in the registry of mediation.indicators; disputes/indicators.py imports this module so they register
-with the others."""
+"""Indicators of the scheduled work (issue 6): patrols on time (task 22), early warnings in time (task 23), reports
+on time (task 25). Registered in the registry of mediation.indicators; disputes/indicators.py imports this module
+so they register with the others. Patrols are counted per region, warnings per (region, platform) of the dispute
+(their rows read page by page), reports at the district they are about."""
 
 from __future__ import annotations
 
@@ -9,32 +10,60 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from mediation.choices import RegionLevel
-from mediation.indicators import IndicatorRow, district, register, result
+from mediation.dates import days_q
+from mediation.indicators import (
+    Cell,
+    IndicatorRow,
+    RowSource,
+    combine_totals,
+    district,
+    register,
+    result,
+    sums_by_key,
+)
 
 PATROL_LEVELS = [RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID]
 
 
-@register("patrol_on_time_rate", _("Patrols reported on time"))
-def patrol_on_time_rate(as_of):
-    """Duties due in the calendar year up to `as_of`: on time ÷ (on time + late + missing), rows per level."""
-    from disputes.models import PatrolDuty
-    from disputes.services.patrols import outcome_counts
-
-    duties = PatrolDuty.objects.filter(region__path__startswith=district().path)
-    counts = outcome_counts(duties, "region__level", dt.date(as_of.year, 1, 1), as_of)
-    rows = []
+def combine_patrols(spec, as_of, cells, names):
+    sums = {key: n for key, (n, _d) in sums_by_key(cells).items()}
+    rows, numerator, denominator = [], 0, 0
     for level in PATROL_LEVELS:
-        c = counts.get(level, {})
-        on_time, late, missing = c.get("on_time", 0), c.get("late", 0), c.get("missing", 0)
+        on_time, late, missing = (
+            sums.get(f"{level}:{outcome}", 0) for outcome in ("on_time", "late", "missing")
+        )
         detail = str(_("%(on_time)s on time, %(late)s late, %(missing)s missing")) % {
             "on_time": on_time,
             "late": late,
             "missing": missing,
         }
         rows.append(IndicatorRow(str(RegionLevel(level).label), late + missing == 0, detail, level))
-    numerator = sum(c.get("on_time", 0) for c in counts.values())
-    denominator = sum(sum(c.values()) for c in counts.values())
-    return result("patrol_on_time_rate", as_of, numerator, denominator, rows)
+    for key, n in sums.items():
+        numerator += n if key.endswith(":on_time") else 0
+        denominator += n
+    return result(spec.code, as_of, numerator, denominator, rows)
+
+
+@register("patrol_on_time_rate", _("Patrols reported on time"), combine=combine_patrols)
+def patrol_on_time_rate(as_of):
+    """Duties due in the calendar year up to `as_of`: on time ÷ (on time + late + missing), rows per level;
+    a cell per (region, level:outcome)."""
+    from django.db.models import Count
+
+    from disputes.models import PatrolDuty
+    from disputes.services.patrols import decided
+
+    duties = PatrolDuty.objects.filter(region__path__startswith=district().path)
+    rows = (
+        decided(duties, dt.date(as_of.year, 1, 1), as_of)
+        .order_by()
+        .values("region_id", "region__level", "outcome")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        Cell(region=r["region_id"], key=f"{r['region__level']}:{r['outcome']}", numerator=r["n"])
+        for r in rows
+    ]
 
 
 def _duration(delta: dt.timedelta) -> str:
@@ -42,27 +71,28 @@ def _duration(delta: dt.timedelta) -> str:
     return str(_("%(h)s h %(m)s min")) % {"h": minutes // 60, "m": minutes % 60}
 
 
-@register("warning_timeliness", _("Early warnings that reached 属事 and 属地 and were acknowledged in time"))
-def warning_timeliness(as_of):
-    """Red and orange disputes assessed in the calendar year up to `as_of` whose warning reached every 属事 unit
-    and the 属地 platform, each acknowledged within its limit (by `as_of`) ÷ all of them; a row per dispute with
-    the time the last of those recipients took to acknowledge."""
-    from django.contrib.contenttypes.models import ContentType
-
+def _warned(as_of):
+    """Red and orange disputes assessed in the calendar year up to `as_of` (not voided or merged)."""
     from disputes.choices import Status
     from disputes.models import Dispute, Event
     from disputes.services.warnings import WARN_AT_ONCE
+
+    assessed = Event.objects.filter(action="assess", **days_q("at", dt.date(as_of.year, 1, 1), as_of)).values(
+        "dispute_id"
+    )
+    return Dispute.objects.filter(pk__in=assessed, risk_grade__in=WARN_AT_ONCE).exclude(
+        status__in=[Status.VOIDED, Status.MERGED]
+    )
+
+
+def _warning_rows(disputes, as_of) -> list[IndicatorRow]:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import prefetch_related_objects
+
+    from disputes.models import Dispute
     from mediation.models import Alert, AlertKind
 
-    assessed = Event.objects.filter(
-        action="assess", at__date__gte=dt.date(as_of.year, 1, 1), at__date__lte=as_of
-    ).values("dispute_id")
-    disputes = list(
-        Dispute.objects.filter(pk__in=assessed, risk_grade__in=WARN_AT_ONCE)
-        .exclude(status__in=[Status.VOIDED, Status.MERGED])
-        .prefetch_related("responsible_units")
-        .order_by("pk")
-    )
+    prefetch_related_objects(disputes, "responsible_units")
     warnings: dict[tuple[int, int], dict[str, Alert]] = {}
     for alert in Alert.objects.filter(
         content_type=ContentType.objects.get_for_model(Dispute),
@@ -70,12 +100,40 @@ def warning_timeliness(as_of):
         kind=AlertKind.EARLY_WARNING,
     ):
         warnings.setdefault((alert.object_id, alert.level), {})[alert.recipient_key] = alert
-    rows = [_warning_row(d, warnings.get((d.pk, d.risk_grade), {}), as_of) for d in disputes]
-    return result("warning_timeliness", as_of, sum(r.met for r in rows), len(rows), rows)
+    return [_warning_row(d, warnings.get((d.pk, d.risk_grade), {}), as_of) for d in disputes]
+
+
+@register(
+    "warning_timeliness",
+    _("Early warnings that reached 属事 and 属地 and were acknowledged in time"),
+    combine=combine_totals,
+    rows=RowSource(
+        queryset=_warned,
+        anchors={"region": "region", "organization": "platform"},
+        recount_order=("pk",),
+        make_rows=_warning_rows,
+    ),
+)
+def warning_timeliness(as_of):
+    """Red and orange disputes assessed in the calendar year up to `as_of` whose warning reached every 属事 unit
+    and the 属地 platform, each acknowledged within its limit (by `as_of`) ÷ all of them; a row per dispute with
+    the time the last of those recipients took to acknowledge. Stored per (region, platform) of the dispute."""
+    totals: dict[tuple, list[int]] = {}
+    disputes = list(_warned(as_of).order_by("pk"))
+    for dispute, row in zip(disputes, _warning_rows(disputes, as_of), strict=True):
+        counts = totals.setdefault((dispute.region_id, dispute.platform_id), [0, 0])
+        counts[0] += row.met
+        counts[1] += 1
+    return [
+        Cell(region=region, organization=platform, numerator=met, denominator=n)
+        for (region, platform), (met, n) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
+    ]
 
 
 def _warning_row(dispute, sent: dict, as_of) -> IndicatorRow:
     from django.utils import timezone
+
+    from disputes.indicators import dispute_url
 
     needed = {f"unit:{u.pk}": u.name for u in dispute.responsible_units.all()}
     if dispute.platform_id:
@@ -84,7 +142,7 @@ def _warning_row(dispute, sent: dict, as_of) -> IndicatorRow:
     missing = [name for key, name in needed.items() if key not in sent]
     if missing or not needed:
         detail = str(_("The warning did not reach: %(who)s")) % {"who": "、".join(missing) or "—"}
-        return IndicatorRow(label, False, detail, dispute)
+        return IndicatorRow(label, False, detail, dispute, url=dispute_url(dispute))
 
     def in_time(alert) -> bool:
         acked = alert.acknowledged_at
@@ -95,11 +153,10 @@ def _warning_row(dispute, sent: dict, as_of) -> IndicatorRow:
     late = [name for key, name in needed.items() if not in_time(sent[key])]
     if late:
         detail = str(_("Not acknowledged in time by: %(who)s")) % {"who": "、".join(late)}
-        return IndicatorRow(label, False, detail, dispute)
+        return IndicatorRow(label, False, detail, dispute, url=dispute_url(dispute))
     took = max(sent[key].acknowledged_at - sent[key].created_at for key in needed)
-    return IndicatorRow(
-        label, True, str(_("Acknowledged within %(time)s")) % {"time": _duration(took)}, dispute
-    )
+    detail = str(_("Acknowledged within %(time)s")) % {"time": _duration(took)}
+    return IndicatorRow(label, True, detail, dispute, url=dispute_url(dispute))
 
 
 # Reports count as on time when they are stored within this many days after their period ends.
@@ -119,16 +176,38 @@ def _periods_in_year(kind: str, as_of: dt.date) -> list[tuple[dt.date, dt.date]]
         day = start
 
 
-@register("reports_on_time", _("Weekly, monthly, quarterly and annual reports made on time"))
+def combine_reports(spec, as_of, cells, names):
+    from disputes.models import PeriodicReport
+
+    sums = sums_by_key(cells)
+    rows = []
+    for kind in PeriodicReport.Kind:
+        if kind.value not in sums:
+            continue
+        on_time, due = sums[kind.value]
+        detail = str(_("%(n)s of %(due)s on time")) % {"n": on_time, "due": due}
+        rows.append(IndicatorRow(str(kind.label), on_time == due, detail, kind.value))
+    numerator = sum(n for n, _d in sums.values())
+    denominator = sum(d for _n, d in sums.values())
+    return result(spec.code, as_of, numerator, denominator, rows)
+
+
+@register(
+    "reports_on_time",
+    _("Weekly, monthly, quarterly and annual reports made on time"),
+    combine=combine_reports,
+)
 def reports_on_time(as_of):
-    """Task 25: the district's periodic reports that ended this year, stored within the grace days."""
+    """Task 25: the district's periodic reports that ended this year, stored within the grace days; a cell per
+    kind, anchored at the district (a street reads no district figure)."""
     from django.utils import timezone
 
     from disputes.models import PeriodicReport
     from disputes.services.reports import scope_key
 
-    key = scope_key(region=district())
-    rows, on_time_total, due_total = [], 0, 0
+    district_region = district()
+    key = scope_key(region=district_region)
+    cells = []
     for kind in PeriodicReport.Kind:
         periods = _periods_in_year(kind, as_of)
         made = dict(
@@ -141,13 +220,5 @@ def reports_on_time(as_of):
             for start, end in periods
             if start in made and timezone.localdate(made[start]) <= end + dt.timedelta(days=REPORT_GRACE_DAYS)
         )
-        on_time_total, due_total = on_time_total + on_time, due_total + len(periods)
-        rows.append(
-            IndicatorRow(
-                str(kind.label),
-                on_time == len(periods),
-                str(_("%(n)s of %(due)s on time")) % {"n": on_time, "due": len(periods)},
-                kind.value,
-            )
-        )
-    return result("reports_on_time", as_of, on_time_total, due_total, rows)
+        cells.append(Cell(region=district_region.pk, key=kind.value, numerator=on_time, denominator=len(periods)))
+    return cells

@@ -24,3 +24,11 @@ def prune_task_runs() -> int:
     from mediation.services import operations
 
     return operations.prune_runs()
+
+
+@periodic_job("refresh_indicators")
+def refresh_indicators() -> int:
+    """Recompute today's stored indicator figures (and the plan's check dates); prune other days' old ones."""
+    from mediation.services import indicator_store
+
+    return indicator_store.refresh_maintained()

@@ -453,3 +453,46 @@ class TestJointMeetings:
     def test_someone_without_a_role_sees_nothing(self, client, plan, charlie):
         login(client, charlie)
         assert client.get(reverse("tasks_plan:meeting_list")).status_code == 403
+
+
+@pytest.mark.django_db
+class TestMeetingScope:
+    """A meeting is seen throughout the territory of the unit that convened it, and by the units attending."""
+
+    @pytest.fixture
+    def meetings(self, plan, olive, other_street):
+        foreign_gov = Unit.objects.get(code=f"gov-{other_street.code}")
+        held = {"issues": "…", "decisions": "…", "recorded_by": olive}
+        return {
+            "office": JointMeeting.objects.create(held_on="2026-01-05", title="全区联席会议", **held),
+            "foreign": JointMeeting.objects.create(
+                held_on="2026-01-06", title="跃进村街道联席会议", convened_by=foreign_gov, **held
+            ),
+        }
+
+    def test_the_office_convenes_by_default(self, meetings):
+        assert meetings["office"].convened_by.code == "office"
+
+    def test_a_street_sees_the_districts_meetings_and_not_another_streets(self, client, meetings, carol):
+        login(client, carol)
+        listing = client.get(reverse("tasks_plan:meeting_list")).content.decode()
+        assert "全区联席会议" in listing and "跃进村街道联席会议" not in listing
+        foreign = meetings["foreign"].pk
+        assert client.get(reverse("tasks_plan:meeting_detail", args=[foreign])).status_code == 404
+        assert (
+            client.get(reverse("tasks_plan:meeting_detail", args=[meetings["office"].pk])).status_code == 200
+        )
+
+    def test_an_attending_unit_sees_a_streets_meeting(self, client, meetings, dave):
+        login(client, dave)
+        detail = reverse("tasks_plan:meeting_detail", args=[meetings["foreign"].pk])
+        assert client.get(detail).status_code == 404
+        meetings["foreign"].attendees.add(Unit.objects.get(code="rsj"))
+        assert client.get(detail).status_code == 200
+
+    def test_a_street_clerk_may_not_edit_another_streets_meeting(self, client, meetings, make_user, street):
+        clerk = make_user("street_clerk")
+        grant(clerk, Role.OFFICE_ADMIN, region=street)
+        login(client, clerk)
+        foreign = meetings["foreign"].pk
+        assert client.get(reverse("tasks_plan:meeting_update", args=[foreign])).status_code == 404

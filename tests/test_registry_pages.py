@@ -622,12 +622,15 @@ class TestOverview:
         gaps = page(client, olivia, "indicator", "platform_rate_community", gaps="1")
         assert len(gaps.context["rows"]) == 2
 
-    def test_rows_link_only_to_what_the_user_sees(self, client, alice, dissolved_platform):
+    def test_a_community_reads_its_own_row_only(self, client, alice, dissolved_platform):
+        """alice (community A) reads A's figure and row; community B's row is neither counted nor named."""
         response = page(
             client, alice, "indicator", "platform_rate_community", as_of=f"{TODAY.year - 1}-05-31"
         )
         rows = {s.row.label: s.url for s in response.context["rows"]}
-        assert rows["新山村街道 / 甲社区"] and rows["新山村街道 / 乙社区"] == ""
+        assert list(rows) == ["新山村街道 / 甲社区"] and rows["新山村街道 / 甲社区"]
+        assert (response.context["result"].numerator, response.context["result"].denominator) == (1, 1)
+        assert "乙社区" not in response.content.decode()
 
     def test_unknown_indicator_is_404(self, client, olivia, reference):
         assert page(client, olivia, "indicator", "no_such_thing").status_code == 404

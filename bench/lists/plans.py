@@ -150,7 +150,7 @@ else:
     dump("patrols_page", patrols.HISTORY_ORDER.ordered(duties.exclude(status="pending"))[:51])
 notes = Notification.objects.filter(user=office)
 try:
-    from mediation.views_notifications import ORDER
+    from mediation.views.notifications import ORDER
 
     dump("notifications_page", ORDER.ordered(notes)[:51])
 except ImportError:

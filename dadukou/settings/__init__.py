@@ -248,6 +248,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "agreement-reminders": _job("agreement_reminders", crontab(minute=0, hour=8), 6 * 3600),
     "plan-report-reminders": _job("plan_report_reminders", crontab(minute=30, hour=8), 6 * 3600),
     "plan-overdue-escalation": _job("plan_overdue_escalation", crontab(minute=0, hour=7), 12 * 3600),
+    # Stored indicator figures: today's of every indicator, and the plan's check dates (see INDICATOR_MAX_AGE).
+    "refresh-indicators": _job("refresh_indicators", crontab(minute="*/10"), 9 * 60),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -259,6 +261,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Indicators are served from stored figures (mediation/services/indicator_store.py) refreshed every ten minutes;
+# a page that finds today's figures older than this (the job down) computes them itself, past days' once a day.
+INDICATOR_MAX_AGE = env_int("INDICATOR_MAX_AGE", 30 * 60)
+INDICATOR_PAST_MAX_AGE = env_int("INDICATOR_PAST_MAX_AGE", 24 * 3600)
 
 # The district this installation serves: the root of the region tree the office manages.
 DISTRICT_CODE = ENV.get("DISTRICT_CODE", "500104")

@@ -2,7 +2,9 @@
 
 The office edits the configuration here (categories, time limits, risk and routing rules, the work calendar,
 sensitive periods). Disputes and their timeline are read-only: a dispute changes only through the workflow
-actions on its page, so that every change is checked and recorded as an Event.
+actions on its page, so that every change is checked and recorded as an Event. Every admin here follows the one
+visibility rule (mediation.admin_scoping): disputes and their timeline by Dispute.objects.visible_to, choices of
+regions and units likewise.
 """
 
 from django.contrib import admin
@@ -22,12 +24,13 @@ from disputes.models import (
     SupervisionThreshold,
     TimeLimit,
 )
+from mediation.admin_scoping import ScopedAdminMixin
 
 # --- configuration the office edits -----------------------------------------------------------------------
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "code", "is_plan_field", "sort_order", "is_active")
     list_filter = ("is_plan_field", "is_active")
     list_editable = ("sort_order", "is_active")
@@ -39,14 +42,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeLimit)
-class TimeLimitAdmin(admin.ModelAdmin):
+class TimeLimitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("key", "days", "day_type")
     list_editable = ("days", "day_type")
     list_filter = ("day_type",)
 
 
 @admin.register(SupervisionThreshold)
-class SupervisionThresholdAdmin(admin.ModelAdmin):
+class SupervisionThresholdAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The supervision ladder: when an open assignment reaches each step, per risk grade (sweeps.py)."""
 
     list_display = ("risk_grade", "level", "share_percent")
@@ -55,7 +58,7 @@ class SupervisionThresholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskRule)
-class RiskRuleAdmin(admin.ModelAdmin):
+class RiskRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "grade",
@@ -72,7 +75,7 @@ class RiskRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "priority",
@@ -91,7 +94,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("date", "is_workday", "name")
     list_filter = ("is_workday",)
     search_fields = ("name",)
@@ -99,12 +102,12 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("year", "note")
 
 
 @admin.register(SensitivePeriod)
-class SensitivePeriodAdmin(admin.ModelAdmin):
+class SensitivePeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "starts_on", "ends_on", "region")
     list_select_related = ("region",)
     search_fields = ("name", "region__name")
@@ -115,7 +118,7 @@ class SensitivePeriodAdmin(admin.ModelAdmin):
 # --- disputes and their timeline: read-only ---------------------------------------------------------------
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ScopedAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -157,7 +160,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("number", "title", "category", "status", "risk_grade", "platform", "due_at", "created_at")
     list_filter = ("status", "risk_grade", "category", "source")
     list_select_related = ("category", "platform")
@@ -212,10 +215,6 @@ class DisputeAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ("created_by", "created_at", "updated_at", "version")}),
     )
 
-    def get_queryset(self, request):
-        # The one visibility rule holds in the admin too.
-        return Dispute.objects.visible_to(request.user)
-
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
 
@@ -230,7 +229,7 @@ class DisputeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The timeline is append-only: no add, change or delete here, whoever asks."""
 
     list_display = ("at", "dispute", "action", "actor", "note")
@@ -240,9 +239,7 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     fields = ("dispute", "action", "actor", "at", "note", "before", "after")
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        return Event.objects.filter(dispute__in=Dispute.objects.visible_to(request.user).values("pk"))
+    scope_through = "dispute"
 
     def has_add_permission(self, request):
         return False

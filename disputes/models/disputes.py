@@ -32,11 +32,15 @@ class DisputeQuerySet(ScopedQuerySet):
         from disputes.models import Assignment
 
         addressed = any_of(scope.units_q("to_unit"), scope.organizations_q("to_organization"))
+        # A 属事 unit is warned of the disputes it is responsible for and must act on the warning, so being
+        # responsible makes a dispute visible to the unit's members (docs/ARCHITECTURE.md).
+        responsible = Dispute.responsible_units.through.objects.filter(unit_id__in=sorted(scope.unit_ids))
         return any_of(
             scope.region_q("region_path"),
             scope.organizations_q("platform"),
             Q(leader_id=scope.user_id),
             Q(pk__in=Assignment.objects.filter(addressed).values("dispute_id")) if addressed is not NOTHING else None,
+            Q(pk__in=responsible.values("dispute_id")) if scope.unit_ids else None,
         )
 
     def open(self):

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.models import Cadence, Dispute, PatrolDuty, PatrolReport, SensitivePeriod
 from mediation.choices import RegionLevel, UnitKind
+from mediation.dates import days_q
 from mediation.keyset import Column, Keyset
 from mediation.models import Alert, AlertKind, MediationOrganization, Membership, Region, Unit
 from mediation.services.alerts import Recipient, raise_alert
@@ -381,7 +382,7 @@ def decided(queryset, start: dt.date, end: dt.date, now: dt.datetime | None = No
     or missing (a duty still pending past its due time counts as missing before the sweep marks it)."""
     now = now or timezone.now()
     return (
-        queryset.filter(due_at__date__gte=start, due_at__date__lte=end)
+        queryset.filter(**days_q("due_at", start, end))
         .annotate(
             outcome=Case(
                 When(status=Status.PENDING, due_at__lt=now, then=Value(Status.MISSING.value)),
@@ -465,8 +466,8 @@ def candidate_disputes(duty: PatrolDuty, user):
     since = duty.period_start - dt.timedelta(days=7)
     recent = (
         Dispute.objects.visible_to(user)
-        .filter(region_path__startswith=duty.region.path, created_at__date__gte=since)
-        .filter(created_at__date__lte=duty.period_end)
+        .filter(region_path__startswith=duty.region.path)
+        .filter(**days_q("created_at", since, duty.period_end))
         .order_by("-created_at")
     )
     # A plain queryset (not a slice), so a form field can filter it when it validates the choice.

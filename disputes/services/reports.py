@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from disputes.choices import AssignmentStatus, FeedbackTarget, Outcome, RiskGrade, Source, Status
 from disputes.models import Assignment, Dispute, Feedback, PatrolDuty, PeriodicReport
 from mediation.choices import RegionLevel
+from mediation.dates import day_window
 from mediation.models import Alert, AlertKind, Region, Unit
 
 Kind = PeriodicReport.Kind
@@ -57,10 +58,7 @@ def period_for(kind: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 def _window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start 00:00, day after end 00:00) in local time, as aware datetimes (so the indexes serve the filter)."""
-    return (
-        timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
-        timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)),
-    )
+    return day_window(start, end)
 
 
 # --- scopes -----------------------------------------------------------------------------------------------
@@ -292,12 +290,35 @@ def generate(kind: str, today: dt.date | None = None) -> int:
 
 @dataclass
 class Line:
-    """One line of a report as shown and exported: a label, a value, the dispute numbers (or patrols) behind it."""
+    """One line of a report as shown and exported: a label, a value, the dispute numbers (or patrols) behind it.
+
+    `hidden` counts the dispute numbers left out because the reader may not open them."""
 
     label: str
     value: str
     items: list
     level: int = 0  # 1 for a breakdown line under its heading
+    hidden: int = 0
+
+
+# Figures whose rows are patrols (a region and its period), not dispute numbers.
+PATROL_FIGURES = {"patrols_late", "patrols_missing", "patrols_pending"}
+
+
+def dispute_numbers(report: PeriodicReport) -> set[str]:
+    """Every dispute number stored behind the report's figures."""
+    return {n for r in report.rows if r["figure"] not in PATROL_FIGURES for n in r["items"]}
+
+
+def for_reader(report_lines: list[Line], visible: set[str] | None, report: PeriodicReport) -> list[Line]:
+    """The lines with only the dispute numbers in `visible` (None: all of them); the figures stay as stored."""
+    if visible is None:
+        return report_lines
+    patrol_items = {n for r in report.rows if r["figure"] in PATROL_FIGURES for n in r["items"]}
+    for line in report_lines:
+        kept = [item for item in line.items if item in visible or item in patrol_items]
+        line.hidden, line.items = len(line.items) - len(kept), kept
+    return report_lines
 
 
 def _percent(rate) -> str:
@@ -392,8 +413,9 @@ def title(report: PeriodicReport) -> str:
     }
 
 
-def write_xlsx(report: PeriodicReport, out) -> None:
-    """One report as a workbook: the figures on the first sheet, the rows behind them on the second."""
+def write_xlsx(report: PeriodicReport, out, visible: set[str] | None = None) -> None:
+    """One report as a workbook: the figures on the first sheet, the rows behind them on the second (only the
+    dispute numbers in `visible`, when given)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -406,7 +428,7 @@ def write_xlsx(report: PeriodicReport, out) -> None:
     sheet.append([_("Generated at"), generated])
     sheet.append([])
     sheet.append([_("Figure"), _("Value")])
-    report_lines = lines(report)
+    report_lines = for_reader(lines(report), visible, report)
     for entry in report_lines:
         sheet.append([("    " * entry.level) + entry.label, entry.value])
     sheet.column_dimensions["A"].width = 40
@@ -416,6 +438,8 @@ def write_xlsx(report: PeriodicReport, out) -> None:
     for entry in report_lines:
         for item in entry.items:
             detail.append([entry.label, item])
+        if entry.hidden:
+            detail.append([entry.label, _("%(n)s outside your area") % {"n": entry.hidden}])
     detail.column_dimensions["A"].width = 40
     detail.column_dimensions["B"].width = 30
     workbook.save(out)

@@ -11,6 +11,7 @@ from django.views import View
 
 from mediation.models import Alert
 from mediation.services.alerts import acknowledge
+from mediation.visibility import visible_subjects
 
 
 class AcknowledgeAlertView(View):
@@ -21,7 +22,9 @@ class AcknowledgeAlertView(View):
     def post(self, request, pk):
         alert = get_object_or_404(Alert.objects.visible_to(request.user), pk=pk)
         if acknowledge(alert, request.user):
-            messages.success(request, _("Acknowledged: %(title)s") % {"title": alert.title})
+            shown = (alert.content_type_id, alert.object_id) in visible_subjects(request.user, [alert])
+            title = alert.title if shown else _("A notification about a matter outside your area")
+            messages.success(request, _("Acknowledged: %(title)s") % {"title": title})
         else:
             messages.info(request, _("This alert had been acknowledged already."))
         target = request.POST.get("next", "")

@@ -11,5 +11,5 @@ from disputes.views.detail import get_dispute, record_context, timeline
 class CaseFileView(View):
     def get(self, request, pk):
         dispute = get_dispute(request.user, pk)
-        context = record_context(request, dispute, "casefile") | {"timeline": timeline(dispute)}
+        context = record_context(request, dispute, "casefile") | {"timeline": timeline(dispute, request.user)}
         return render(request, "disputes/casefile.html", context)

@@ -23,6 +23,7 @@ from disputes.models import (
     Supervision,
 )
 from disputes.services import attachments, intake, personal_data, workflow
+from disputes.services.naming import Masker
 from mediation.keyset import Column, Keyset
 
 
@@ -92,19 +93,32 @@ TIMELINE_SIZE = 50
 TIMELINE_ORDER = Keyset(Column("at", "datetime", descending=True))  # the index event_dispute_timeline_idx
 
 
-def timeline_rows(events) -> list[dict]:
+def timeline_rows(events, user) -> list[dict]:
+    """The events with their labels; a note names another dispute only if the user may open it (a merge
+    partner or a linked dispute in another street reads "another dispute")."""
     statuses = dict(Status.choices)
+    events = list(events)
+    masker = Masker(user, [event.note for event in events])
     rows = []
     for event in events:
         old, new = (event.before or {}).get("status"), (event.after or {}).get("status")
         change = f"{statuses.get(old, old)} → {statuses.get(new, new)}" if old and new and old != new else ""
-        rows.append({"event": event, "label": action_label(event.action), "status_change": change})
+        rows.append(
+            {
+                "event": event,
+                "label": action_label(event.action),
+                "status_change": change,
+                "note": masker(event.note),
+            }
+        )
     return rows
 
 
-def timeline(dispute) -> list[dict]:
+def timeline(dispute, user) -> list[dict]:
     """The whole timeline, oldest first (the case file)."""
-    return timeline_rows(Event.objects.filter(dispute=dispute).select_related("actor").order_by("at", "pk"))
+    return timeline_rows(
+        Event.objects.filter(dispute=dispute).select_related("actor").order_by("at", "pk"), user
+    )
 
 
 def timeline_page(request, dispute) -> dict:
@@ -117,7 +131,7 @@ def timeline_page(request, dispute) -> dict:
     if page.next_cursor:
         params["timeline"] = page.next_cursor
     return {
-        "timeline": timeline_rows(reversed(page.rows)),
+        "timeline": timeline_rows(reversed(page.rows), request.user),
         "timeline_page": page,
         "timeline_latest_query": latest,
         "timeline_earlier_query": params.urlencode(),
@@ -141,6 +155,8 @@ def record_context(request, dispute, where: str) -> dict:
         "agreement": agreement,
         "superseded_agreements": [a for a in dispute.agreements.all() if a.superseded_at],
         "confirmation_window_closes": workflow.confirmation_window_closes(agreement) if agreement else None,
+        "merged_into_visible": bool(dispute.duplicate_of_id)
+        and Dispute.objects.visible_to(request.user).filter(pk=dispute.duplicate_of_id).exists(),
         "risk_flag_labels": labels(RiskFlag.choices, dispute.risk_flags),
         "prevention_labels": labels(Prevention.choices, dispute.preventions),
     }

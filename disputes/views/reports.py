@@ -1,4 +1,9 @@
-"""The periodic reports (task 25): the list of those the user may see, one report, its xlsx export."""
+"""The periodic reports (task 25): the list of those the user may see, one report, its xlsx export.
+
+A report stores the dispute numbers behind each figure as they were when it was made. Its reader sees the report's
+figures as stored, but only the numbers of disputes they may open now (Dispute.objects.visible_to): a report shown
+by an explicit grant, or a dispute moved or merged away since, never names a dispute its reader cannot open.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from django.views.generic import TemplateView
 
 from disputes.models import PeriodicReport
 from disputes.services import reports
+from disputes.services.naming import visible_numbers
 from mediation import keyset
 from mediation.keyset import Column, Keyset
 
@@ -36,6 +42,12 @@ class ReportMixin(PermissionRequiredMixin):
 
     def get_report(self, pk: int) -> PeriodicReport:
         return get_object_or_404(self.visible().select_related("region", "unit"), pk=pk)
+
+    def visible_numbers(self, report: PeriodicReport) -> set[str] | None:
+        """The report's dispute numbers the user may open (None: every one, for a superuser)."""
+        if self.request.user.is_superuser:
+            return None
+        return visible_numbers(self.request.user, reports.dispute_numbers(report))
 
 
 class ReportListView(ReportMixin, TemplateView):
@@ -74,7 +86,7 @@ class ReportDetailView(ReportMixin, TemplateView):
         return super().get_context_data(
             report=report,
             title=reports.title(report),
-            lines=reports.lines(report),
+            lines=reports.for_reader(reports.lines(report), self.visible_numbers(report), report),
             shown_items=SHOWN_ITEMS,
             **kwargs,
         )
@@ -86,7 +98,7 @@ class ReportExportView(ReportMixin, View):
     def get(self, request, pk: int):
         report = self.get_report(pk)
         out = tempfile.SpooledTemporaryFile(max_size=10 * 1024 * 1024)
-        reports.write_xlsx(report, out)
+        reports.write_xlsx(report, out, self.visible_numbers(report))
         out.seek(0)
         filename = f"{_('Report')}_{report.kind}_{report.period_start:%Y%m%d}_{report.scope_key.replace(':', '-')}.xlsx"
         return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)

@@ -2,17 +2,24 @@
 
 Alerts, notifications and runs are records of what happened, so the admin shows them read-only; only the outbox
 has an action, because a dead message needs a person to look at it (never dropped silently).
+
+Alerts and the texts copied from them name disputes, so they follow the visibility rule: alerts by
+`Alert.objects.visible_to`, a notification when it is the user's own or its alert is visible, an outbox message
+when the alert it was written for is visible (messages of no alert, such as webhooks, only for those who see the
+whole district).
 """
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mediation.admin_scoping import ScopedAdminMixin
 from mediation.models import Alert, Notification, OutboxMessage, TaskRun
 from mediation.services import outbox
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -21,7 +28,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "channel",
@@ -38,6 +45,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     ordering = ("-created_at", "-pk")
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["retry_now"]
+
+    def get_queryset(self, request):
+        return outbox.visible_to(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False
@@ -73,6 +83,13 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ("title", "user__username")
     raw_id_fields = ("user", "alert")
     list_select_related = ("user",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        visible = Alert.objects.visible_to(request.user).values("pk")
+        return queryset.filter(Q(user=request.user) | Q(alert__in=visible))
 
 
 @admin.register(TaskRun)

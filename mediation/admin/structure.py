@@ -5,6 +5,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
+from mediation.admin_scoping import ScopedAdminMixin
 from mediation.choices import RegionLevel
 from mediation.models import MediationOrganization, Membership, Region, Unit
 from mediation.services.division_codes import DivisionCodeError, add_grids, import_division_codes
@@ -38,7 +39,7 @@ class AddGridsForm(forms.Form):
 
 
 @admin.register(Region)
-class RegionAdmin(GuardedModelAdmin):
+class RegionAdmin(ScopedAdminMixin, GuardedModelAdmin):
     list_display = ("name", "code", "level", "kind", "parent", "urban_rural_code", "is_demo", "is_active")
     list_filter = ("level", "kind", "is_demo", "is_active")
     search_fields = ("name", "code")
@@ -120,7 +121,7 @@ class RegionAdmin(GuardedModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(GuardedModelAdmin):
+class UnitAdmin(ScopedAdminMixin, GuardedModelAdmin):
     list_display = ("name", "code", "kind", "region", "parent", "is_member_unit", "is_active")
     list_filter = ("kind", "is_member_unit", "is_active")
     search_fields = ("name", "code", "short_name")
@@ -128,7 +129,7 @@ class UnitAdmin(GuardedModelAdmin):
 
 
 @admin.register(MediationOrganization)
-class MediationOrganizationAdmin(GuardedModelAdmin):
+class MediationOrganizationAdmin(ScopedAdminMixin, GuardedModelAdmin):
     list_display = ("name", "kind", "region", "host_unit", "established_on", "dissolved_on", "is_demo")
     list_filter = ("kind", "is_demo")
     search_fields = ("name", "address")
@@ -136,7 +137,7 @@ class MediationOrganizationAdmin(GuardedModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("user", "role", "region", "unit", "organization", "started_on", "ended_on", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("user__username", "user__first_name", "title")

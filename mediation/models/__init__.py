@@ -1,5 +1,6 @@
 from .alerts import Alert, AlertKind, Notification, OutboxMessage
 from .imports import ImportJob, ImportKind, ImportStatus
+from .indicators import IndicatorCell, IndicatorSnapshot
 from .mediators import Appointment, ExpertMembership, Mediator, StatusChange
 from .memberships import Membership
 from .operations import TaskRun
@@ -18,6 +19,8 @@ __all__ = [
     "ImportJob",
     "ImportKind",
     "ImportStatus",
+    "IndicatorCell",
+    "IndicatorSnapshot",
     "MediationOrganization",
     "Mediator",
     "Membership",

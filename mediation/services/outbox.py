@@ -168,3 +168,26 @@ def backlog(now: dt.datetime | None = None) -> dict:
     )
     figures["oldest_age"] = now - figures["oldest"] if figures["oldest"] else None
     return figures
+
+
+def visible_to(queryset, user):
+    """The messages written for an alert `user` may see (dedupe key "alert:<pk>:…", see services/alerts.py).
+    Messages of no alert (webhooks …) name nothing the platform can check, so only those who see the whole
+    district (and superusers) see them."""
+    from django.db.models import CharField, Exists, OuterRef, Value
+    from django.db.models.functions import Cast, Concat, Length, Substr
+
+    from mediation.models import Alert, Region
+
+    if user.is_superuser:
+        return queryset
+    key = Concat(Value("alert:"), Cast("pk", CharField()), Value(":"), output_field=CharField())
+    alerts = (
+        Alert.objects.visible_to(user)
+        .annotate(key=key)
+        .filter(key=Substr(OuterRef("dedupe_key"), 1, Length("key")))
+    )
+    shown = Q(Exists(alerts))
+    if Region.objects.visible_to(user).filter(code=settings.DISTRICT_CODE).exists():
+        shown |= ~Q(dedupe_key__startswith="alert:")
+    return queryset.filter(shown)

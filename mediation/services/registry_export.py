@@ -94,8 +94,10 @@ ORGANIZATION_HEADERS = [
 ]
 
 
-def export_organizations(queryset, *, as_of=None) -> Workbook:
-    """One row per organization, with its serving and full-time mediators on `as_of` (today by default)."""
+def export_organizations(queryset, *, as_of=None, mediators=None) -> Workbook:
+    """One row per organization, with its serving and full-time mediators on `as_of` (today by default).
+
+    `mediators` limits the mediators named (a studio's namesake) to those the user can see."""
     as_of = as_of or timezone.localdate()
     orgs = list(
         queryset.select_related("region", "host_unit", "hosted_in", "named_after").order_by(
@@ -106,6 +108,9 @@ def export_organizations(queryset, *, as_of=None) -> Workbook:
     full_time = full_time_counts(orgs, as_of)
     rules = staffing_rules()
     names = _region_names({o.region.path for o in orgs})
+    namesakes = {o.named_after_id for o in orgs if o.named_after_id}
+    if mediators is not None and namesakes:
+        namesakes = set(mediators.filter(pk__in=namesakes).values_list("pk", flat=True))
     workbook = Workbook(write_only=True)
     sheet = _sheet(workbook, "调解组织", ORGANIZATION_HEADERS, {0: 36, 1: 24, 3: 24, 4: 20, 5: 30, 6: 30})
     for org in orgs:
@@ -127,7 +132,7 @@ def export_organizations(queryset, *, as_of=None) -> Workbook:
                 org.contact_person,
                 org.phone,
                 org.address,
-                org.named_after.name if org.named_after_id else "",
+                org.named_after.name if org.named_after_id in namesakes else "",
                 serving.get(org.pk, 0),
                 full_time.get(org.pk, 0),
                 minimum if minimum is not None else "",
@@ -354,7 +359,7 @@ def export_for(kind: str, queryset, user, *, as_of=None) -> Workbook:
 
     personal_data = user.has_perm(PERSONAL_DATA_PERMISSION)
     if kind == "organizations":
-        return export_organizations(queryset, as_of=as_of)
+        return export_organizations(queryset, as_of=as_of, mediators=Mediator.objects.visible_to(user))
     if kind == "mediators":
         return export_mediators(
             queryset,

@@ -51,6 +51,12 @@ def paginate(request, queryset, order: keyset.Keyset, size: int | None = None) -
     }
 
 
+def query_without_page(request, name: str = "page") -> str:
+    params = request.GET.copy()
+    params.pop(name, None)
+    return params.urlencode()
+
+
 @dataclass(frozen=True)
 class Staffing:
     """Full-time mediators against the minimum of the organization's kind, shown as "专职调解员 1/3"."""

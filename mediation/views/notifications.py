@@ -1,4 +1,10 @@
-"""The notification centre: a user's own notifications, newest first; mark one or all read."""
+"""The notification centre: a user's own notifications, newest first; mark one or all read.
+
+A notification copies its alert's title, which names the subject (a dispute number and title). What the user may
+open can change after the alert was raised (a dispute rerouted away, a membership ended), so a notification whose
+subject the user may no longer open is shown without its title, message and link — or without its link only, when
+its text names nothing but published plan text (a task's lead unit told of another unit's overdue row).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from django.views.generic import TemplateView
 from mediation import keyset
 from mediation.keyset import Column, Keyset
 from mediation.models import Notification
+from mediation.visibility import is_named_in_public, visible_subjects
 
 PAGE_SIZE = 50
 ORDER = Keyset(Column("created_at", "datetime", descending=True))  # notification_user(_unread)_idx
@@ -36,8 +43,13 @@ class NotificationListView(TemplateView):
         page = ORDER.page(notifications, self.request.GET.get("cursor"), PAGE_SIZE)
         query, next_query = keyset.query_strings(self.request, page)
         now = timezone.now()
+        alerts = [n.alert for n in page.rows if n.alert is not None]
+        visible = visible_subjects(self.request.user, alerts)
         for notification in page.rows:
             alert = notification.alert
+            unseen = alert is not None and (alert.content_type_id, alert.object_id) not in visible
+            notification.unlinked = unseen
+            notification.hidden = unseen and not is_named_in_public(alert.content_type_id)
             needs_ack = alert is not None and alert.ack_due_at is not None and alert.acknowledged_at is None
             notification.ack_url = acknowledge_url(alert.pk) if needs_ack else None
             notification.ack_late = needs_ack and alert.ack_due_at < now

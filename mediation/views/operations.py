@@ -68,8 +68,12 @@ class OperationsView(OperatorRequiredMixin, TemplateView):
         ]
         now = timezone.now()
         errors = TaskRun.objects.filter(outcome=TaskRun.Outcome.ERROR).order_by("-started_at")[:10]
-        failures = OutboxMessage.objects.filter(
-            Q(status=OutboxMessage.Status.DEAD) | Q(status=OutboxMessage.Status.PENDING, attempts__gt=0)
+        # A failed message's subject names the alert's subject: only messages of alerts the user may see.
+        failures = outbox.visible_to(
+            OutboxMessage.objects.filter(
+                Q(status=OutboxMessage.Status.DEAD) | Q(status=OutboxMessage.Status.PENDING, attempts__gt=0)
+            ),
+            self.request.user,
         ).order_by("-created_at", "-pk")[:10]
         admin_outbox = reverse("admin:mediation_outboxmessage_changelist")
         return super().get_context_data(

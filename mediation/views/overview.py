@@ -1,7 +1,8 @@
-"""The registry overview: every indicator at a chosen date, and one indicator's rows (met / gap).
+"""The registry overview: every indicator at a chosen date, and one indicator's rows (met / gap), a page at a time.
 
-The indicators are district-wide figures, so these pages need the permission to view organizations; a row
-links to an object only when the user may open it.
+Both show the stored figures as the user may see them (mediation.indicators, viewer=user): only the parts
+anchored in the user's regions, units and organizations, so a street reads its street's figures. These pages need
+the permission to view organizations; a row links to an object only when the user may open it.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from django.views.generic import TemplateView
 from mediation.forms.registry import AsOfForm
 from mediation.indicators import REGISTRY, IndicatorRow, all_indicators, indicator
 from mediation.models import MediationOrganization, Region, Training
-from mediation.views.common import visible_ids
+from mediation.services import indicator_store
+from mediation.views.common import query_without_page, visible_ids
 
 # Indicators whose rows are values of mediation.choices.Background rather than fields.
 BACKGROUND_INDICATORS = {"mediator_backgrounds"}
 TRAINING_INDICATORS = {"trainings_district", "trainings_street"}
+# Indicators whose rows are values of mediation.choices.MediationField.
+FIELD_INDICATORS = {"industry_room_occupancy", "industry_fields_covered", "field_rooms_covered"}
 
 
 @dataclass
@@ -34,32 +38,34 @@ def _url(name: str, **params) -> str:
     return f"{reverse(name)}?{urlencode(params)}"
 
 
-def shown_rows(result, user) -> list[ShownRow]:
-    """The result's rows with a link each where one makes sense and the user may follow it."""
+def shown_rows(result, user, rows: list[IndicatorRow] | None = None) -> list[ShownRow]:
+    """The rows (the result's by default) with a link each where one makes sense and the user may follow it."""
+    rows = indicator_store.resolve_objects(result.rows if rows is None else rows)
     by_model: dict[type, set[int]] = {}
-    for row in result.rows:
+    for row in rows:
         if isinstance(row.obj, MediationOrganization | Region | Training):
             by_model.setdefault(type(row.obj), set()).add(row.obj.pk)
     visible = {model: visible_ids(model, user, ids) for model, ids in by_model.items()}
+    return [ShownRow(row, row.url or _link(result, row.obj, visible)) for row in rows]
+
+
+def _link(result, obj, visible: dict) -> str:
     as_of = result.as_of.isoformat()
-    shown = []
-    for row in result.rows:
-        obj, url = row.obj, ""
-        if isinstance(obj, MediationOrganization) and obj.pk in visible[MediationOrganization]:
-            url = reverse("mediation:organization_detail", args=[obj.pk]) + f"?on={as_of}"
-        elif isinstance(obj, Training) and obj.pk in visible[Training]:
-            url = reverse("mediation:training_detail", args=[obj.pk])
-        elif isinstance(obj, Region) and obj.pk in visible[Region]:
-            if result.code in TRAINING_INDICATORS:
-                url = _url("mediation:training_list", region=obj.pk, year=result.as_of.year)
-            else:
-                url = _url("mediation:organization_list", region=obj.pk, on=as_of)
-        elif isinstance(obj, str) and result.code in BACKGROUND_INDICATORS:
-            url = _url("mediation:mediator_list", background=obj)
-        elif isinstance(obj, str):
-            url = _url("mediation:organization_list", field=obj, on=as_of)
-        shown.append(ShownRow(row, url))
-    return shown
+    url = ""
+    if isinstance(obj, MediationOrganization) and obj.pk in visible[MediationOrganization]:
+        url = reverse("mediation:organization_detail", args=[obj.pk]) + f"?on={as_of}"
+    elif isinstance(obj, Training) and obj.pk in visible[Training]:
+        url = reverse("mediation:training_detail", args=[obj.pk])
+    elif isinstance(obj, Region) and obj.pk in visible[Region]:
+        if result.code in TRAINING_INDICATORS:
+            url = _url("mediation:training_list", region=obj.pk, year=result.as_of.year)
+        else:
+            url = _url("mediation:organization_list", region=obj.pk, on=as_of)
+    elif isinstance(obj, str) and result.code in BACKGROUND_INDICATORS:
+        url = _url("mediation:mediator_list", background=obj)
+    elif isinstance(obj, str) and result.code in FIELD_INDICATORS:
+        url = _url("mediation:organization_list", field=obj, on=as_of)
+    return url
 
 
 class RegistryOverviewView(PermissionRequiredMixin, TemplateView):
@@ -72,7 +78,7 @@ class RegistryOverviewView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(
             form=form,
             as_of=as_of,
-            results=all_indicators(as_of),
+            results=all_indicators(as_of, viewer=self.request.user),
             registry_tab="overview",
             **kwargs,
         )
@@ -86,17 +92,21 @@ class IndicatorDetailView(PermissionRequiredMixin, TemplateView):
         code = self.kwargs["code"]
         if code not in REGISTRY:
             raise Http404
-        form = AsOfForm(self.request.GET or None)
-        result = indicator(code, form.day)
-        gaps_only = self.request.GET.get("gaps") == "1"
-        rows = shown_rows(result, self.request.user)
-        if gaps_only:
-            rows = [r for r in rows if not r.row.met]
+        user, params = self.request.user, self.request.GET
+        form = AsOfForm(params or None)
+        result = indicator(code, form.day, viewer=user)
+        gaps_only = params.get("gaps") == "1"
+        page = indicator_store.rows_page(
+            code, result.as_of, user, after=params.get("after"), gaps_only=gaps_only, result=result
+        )
+        query = query_without_page(self.request, "after")
         return super().get_context_data(
             form=form,
             as_of=result.as_of,
             result=result,
-            rows=rows,
+            rows=shown_rows(result, user, page.rows),
+            next_url=f"?{query}{'&' if query else ''}after={page.after}" if page.after else "",
+            first_url=f"?{query}" if params.get("after") else "",
             gaps_only=gaps_only,
             registry_tab="overview",
             **kwargs,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -12,6 +13,7 @@ from mediation.forms.registry import YearForm
 from mediation.indicators import DISTRICT_TRAININGS_PER_YEAR, STREET_TRAININGS_PER_YEAR, indicator
 from mediation.keyset import Column, Keyset
 from mediation.models import Mediator, Region, Training
+from mediation.services.indicator_store import resolve_objects
 from mediation.views.common import paginate, visible_ids
 
 ORDER = Keyset(Column("held_on", "date", descending=True))  # the index training_held_idx
@@ -64,7 +66,8 @@ class TrainingDetailView(PermissionRequiredMixin, TemplateView):
 
 
 class TrainingComplianceView(PermissionRequiredMixin, TemplateView):
-    """Per year: the district holds ≥ 1 centralized training, each street/town ≥ 2 (district-wide figures)."""
+    """Per year: the district holds ≥ 1 centralized training, each street/town ≥ 2 — the figures the user may see
+    (a street its own row; the district's count only for those who see the district)."""
 
     permission_required = ("mediation.view_training", "mediation.view_mediationorganization")
     template_name = "mediation/registry/training_compliance.html"
@@ -73,13 +76,15 @@ class TrainingComplianceView(PermissionRequiredMixin, TemplateView):
         user = self.request.user
         form = YearForm(self.request.GET or None)
         as_of = form.as_of
-        district = indicator("trainings_district", as_of)
-        streets = indicator("trainings_street", as_of)
+        district = indicator("trainings_district", as_of, viewer=user)
+        streets = indicator("trainings_street", as_of, viewer=user)
+        resolve_objects(district.rows + streets.rows)
         return super().get_context_data(
             form=form,
             year=form.chosen_year,
             as_of=as_of,
             district=district,
+            district_visible=Region.objects.visible_to(user).filter(code=settings.DISTRICT_CODE).exists(),
             district_met=district.numerator >= DISTRICT_TRAININGS_PER_YEAR,
             district_target=DISTRICT_TRAININGS_PER_YEAR,
             street_target=STREET_TRAININGS_PER_YEAR,

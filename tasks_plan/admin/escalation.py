@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 
+from mediation.admin_scoping import ScopedAdminMixin
 from tasks_plan.models import EscalationStep
 
 
 @admin.register(EscalationStep)
-class EscalationStepAdmin(admin.ModelAdmin):
+class EscalationStepAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("step", "days_overdue", "audience", "label")
     ordering = ("step",)

@@ -3,12 +3,13 @@
 The plan, its tasks and targets come from the project's data (tasks_plan/services/loader.py) and can be
 corrected here. A unit's row and its reports are read-only: a status moves only through a reviewed report
 (on the row's page) or the overdue sweep, so that every change follows the rules. Joint meetings are recorded
-here.
+here. Rows, reports and meetings follow the one visibility rule (mediation.admin_scoping).
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from mediation.admin_scoping import ScopedAdminMixin
 from tasks_plan.models import (
     JointMeeting,
     Plan,
@@ -20,7 +21,7 @@ from tasks_plan.models import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ScopedAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -45,14 +46,14 @@ class PlanTaskInline(ReadOnlyInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "code", "issued_by", "issued_on", "is_current")
     list_filter = ("is_current",)
     search_fields = ("title", "code")
     inlines = (PlanTaskInline,)
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ScopedAdminMixin, admin.TabularInline):
     model = Target
     extra = 0
     fields = ("order", "metric", "scope", "comparison", "value", "by_kind", "by_date", "indicator", "measure")
@@ -68,7 +69,7 @@ class ResponsibilityInline(ReadOnlyInline):
 
 
 @admin.register(PlanTask)
-class PlanTaskAdmin(admin.ModelAdmin):
+class PlanTaskAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("number", "short_content", "section_title", "due_kind", "due_on", "plan")
     list_filter = ("plan", "section", "due_kind")
     list_select_related = ("plan",)
@@ -87,7 +88,7 @@ class ProgressAttachmentInline(ReadOnlyInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: reports are submitted and reviewed on the row's page, which checks who may do what."""
 
     list_display = (
@@ -118,9 +119,7 @@ class ProgressReportAdmin(admin.ModelAdmin):
         "review_comments",
     )
 
-    def get_queryset(self, request):
-        visible = Responsibility.objects.visible_to(request.user).values("pk")
-        return super().get_queryset(request).filter(responsibility__in=visible)
+    scope_through = "responsibility"
 
     def has_add_permission(self, request):
         return False
@@ -133,9 +132,9 @@ class ProgressReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(JointMeeting)
-class JointMeetingAdmin(admin.ModelAdmin):
-    list_display = ("held_on", "title", "chaired_by", "recorded_by")
-    list_select_related = ("recorded_by",)
+class JointMeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("held_on", "title", "convened_by", "chaired_by", "recorded_by")
+    list_select_related = ("convened_by", "recorded_by")
     search_fields = ("title", "issues", "decisions")
     date_hierarchy = "held_on"
     filter_horizontal = ("attendees", "tasks")

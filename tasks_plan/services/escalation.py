@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from mediation.choices import Role, UnitKind
+from mediation.dates import days_q
 from mediation.models import AlertKind, Membership, Unit
 from mediation.services.alerts import Recipient, raise_alert
 from tasks_plan.choices import DueKind, ReportKind, ReportStatus, ResponsibilityRole, ResponsibilityStatus
@@ -150,7 +151,7 @@ def _overdue_candidates(today: dt.date):
     yearly = (
         Q(task__due_kind=DueKind.YEARLY)
         & (Q(task__due_on__isnull=True) | Q(task__due_on__lte=last_year_end))
-        & ~Exists(accepted.filter(submitted_at__date__gt=dt.date(today.year - 2, 12, 31)))
+        & ~Exists(accepted.filter(**days_q("submitted_at", dt.date(today.year - 1, 1, 1))))
     )
     return (
         Responsibility.objects.filter(task__plan__is_current=True)

@@ -6,7 +6,7 @@ then the other units, then the street/town governments, each group in the refere
 sees the matrix reduced to its own column. Tasks appear when they have a visible row.
 
 The lead and responsible units written beside a task are the plan's own text (the published plan names them);
-only their rows' statuses are scoped.
+only their rows' statuses are scoped. The live indicators are the figures the user may see (a street's own).
 
 Everything is read in a fixed number of queries, whatever the number of tasks and units.
 """
@@ -217,7 +217,7 @@ def build_matrix(
     matrix.columns = sorted(columns.values(), key=column_key)
     position = {u.pk: i for i, u in enumerate(matrix.columns)}
 
-    evaluations = _evaluations(tasks, today) if with_indicators else {}
+    evaluations = _evaluations(tasks, today, user) if with_indicators else {}
     sections: dict[int, Section] = {}
     for task in tasks:
         rows = by_task.get(task.pk, [])
@@ -242,13 +242,13 @@ def build_matrix(
     return matrix
 
 
-def _evaluations(tasks, today) -> dict[int, list]:
-    """Each task's targets evaluated today; the look back at by-dates and the figures shown beside judged
-    targets are left to the task's page."""
+def _evaluations(tasks, today, user) -> dict[int, list]:
+    """Each task's targets evaluated today on the figures the user may see; the look back at by-dates and the
+    figures shown beside judged targets are left to the task's page."""
     from tasks_plan.models import Target
     from tasks_plan.services.targets import Evaluator
 
-    evaluator = Evaluator(today, history=False, informative=False)
+    evaluator = Evaluator(today, history=False, informative=False, viewer=user)
     found: dict[int, list] = {}
     targets = Target.objects.filter(task__in=tasks).select_related("task").order_by("task_id", "order")
     for evaluation in evaluator.evaluate_all(targets):

@@ -26,6 +26,7 @@ from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.services.attachments import check as check_upload
 from disputes.services.attachments import original_name
 from mediation.choices import UnitKind
+from mediation.dates import days_q
 from mediation.scoping import Scope
 from tasks_plan.choices import ReportKind, ReportStatus, ResponsibilityStatus
 
@@ -259,7 +260,7 @@ def rows_to_remind(today: dt.date):
     from mediation.models import Alert, AlertKind
     from tasks_plan.models import ProgressReport, Responsibility
 
-    reported = ProgressReport.objects.filter(submitted_at__date__gte=quarter_start(today)).exclude(
+    reported = ProgressReport.objects.filter(**days_q("submitted_at", quarter_start(today))).exclude(
         status=ReportStatus.RETURNED
     )
     reminded = Alert.objects.filter(kind=AlertKind.REPORT_REMINDER, level=reminder_level(today))

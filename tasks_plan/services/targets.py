@@ -9,6 +9,10 @@ trainings this year). A rate with nothing to divide by measures nothing yet, and
 they are shown with the status of the task's responsibilities; where an indicator is named, its figure is
 shown beside them for information. A target whose indicator is not registered (or names none) is "not yet in
 the system" — the page says so plainly and never shows a number for it.
+
+An Evaluator for a `viewer` measures the stored figures as that viewer may see them (mediation.indicators): a
+street's matrix and task pages compare the street's own figures with the plan's numbers, never the district's.
+Without a viewer it measures the recount of the whole platform.
 """
 
 from __future__ import annotations
@@ -129,7 +133,7 @@ def is_met(target, result: IndicatorResult) -> bool | None:
     if target.comparison not in NUMERIC or target.value is None:
         return None
     if target.measure == "all":
-        return bool(result.rows) and all(row.met for row in result.rows)
+        return result.row_count > 0 and result.gap_count == 0
     value = compared_value(target, result)
     if value is None:
         return None
@@ -169,18 +173,39 @@ def is_registered(code: str) -> bool:
 class Evaluator:
     """Evaluates targets on one day, computing each (indicator, date) once however many targets share it."""
 
-    def __init__(self, today: dt.date | None = None, *, history: bool = True, informative: bool = True):
-        """`history`: also measure at the by-date once passed; `informative`: show a judged target's figure."""
+    def __init__(
+        self,
+        today: dt.date | None = None,
+        *,
+        history: bool = True,
+        informative: bool = True,
+        viewer=None,
+    ):
+        """`history`: also measure at the by-date once passed; `informative`: show a judged target's figure;
+        `viewer`: measure the stored figures as this user may see them (the recount of everything without)."""
         self.today = today or timezone.localdate()
         self.history = history
         self.informative = informative
+        self.viewer = viewer
         self._results: dict[tuple[str, dt.date], IndicatorResult] = {}
 
     def result(self, code: str, as_of: dt.date) -> IndicatorResult:
         key = (code, as_of)
         if key not in self._results:
-            self._results[key] = indicator(code, as_of)
+            self._results[key] = indicator(code, as_of, viewer=self.viewer)
         return self._results[key]
+
+    def prefetch(self, targets) -> None:
+        """Read today's figures of all the targets' indicators at once (a viewer's stored figures)."""
+        if self.viewer is None:
+            return
+        from mediation.services import indicator_store
+
+        codes = sorted(
+            {t.indicator for t in targets if is_registered(t.indicator)} - {c for c, _d in self._results}
+        )
+        for code, result in zip(codes, indicator_store.read(codes, self.today, self.viewer), strict=True):
+            self._results[(code, self.today)] = result
 
     def measure(self, target, as_of: dt.date) -> Measurement:
         result = self.result(target.indicator, as_of)
@@ -212,6 +237,8 @@ class Evaluator:
         )
 
     def evaluate_all(self, targets) -> list[Evaluation]:
+        targets = list(targets)
+        self.prefetch(targets)
         evaluations = [self.evaluate(t) for t in targets]
         name_targets(evaluations)
         return evaluations
@@ -240,8 +267,8 @@ def _gaps_first(rows: list[IndicatorRow]) -> list[IndicatorRow]:
     return sorted(rows, key=lambda row: row.met)
 
 
-def evaluate(target, today: dt.date | None = None) -> Evaluation:
+def evaluate(target, today: dt.date | None = None, *, viewer=None) -> Evaluation:
     """One target evaluated on `today` (see the module docstring)."""
-    evaluation = Evaluator(today).evaluate(target)
+    evaluation = Evaluator(today, viewer=viewer).evaluate(target)
     evaluation.name = target.metric
     return evaluation

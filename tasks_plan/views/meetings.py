@@ -1,6 +1,8 @@
 """Joint meetings (联席会议, task 28): the list, one meeting, and the office's form to record or correct one.
 
-Meetings are district-wide records: whoever may view joint meetings sees them all; recording and editing need
+Each meeting belongs to the unit that convened it: the list, the page and the edit form show the meetings of
+`JointMeeting.objects.visible_to(user)` (seen throughout the convening unit's territory — the whole district for
+the office's — and by the attending units); others answer 404. Recording and editing need
 tasks_plan.add_jointmeeting / change_jointmeeting (the office).
 """
 
@@ -26,7 +28,11 @@ class MeetingListView(PermissionRequiredMixin, TemplateView):
     template_name = "tasks_plan/meeting_list.html"
 
     def get_context_data(self, **kwargs):
-        meetings = JointMeeting.objects.prefetch_related("attendees", "tasks")
+        meetings = (
+            JointMeeting.objects.visible_to(self.request.user)
+            .select_related("convened_by")
+            .prefetch_related("attendees", "tasks")
+        )
         page = ORDER.page(meetings, self.request.GET.get("cursor"), PAGE_SIZE)
         query, next_query = keyset.query_strings(self.request, page)
         return super().get_context_data(
@@ -40,13 +46,20 @@ class MeetingDetailView(PermissionRequiredMixin, DetailView):
     context_object_name = "meeting"
 
     def get_queryset(self):
-        return JointMeeting.objects.select_related("recorded_by").prefetch_related("attendees", "tasks__plan")
+        return (
+            JointMeeting.objects.visible_to(self.request.user)
+            .select_related("recorded_by", "convened_by")
+            .prefetch_related("attendees", "tasks__plan")
+        )
 
 
 class MeetingFormMixin:
     model = JointMeeting
     form_class = JointMeetingForm
     template_name = "tasks_plan/meeting_form.html"
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
 
     def get_success_url(self):
         return reverse("tasks_plan:meeting_detail", args=[self.object.pk])
@@ -64,6 +77,9 @@ class MeetingCreateView(PermissionRequiredMixin, MeetingFormMixin, CreateView):
 
 class MeetingUpdateView(PermissionRequiredMixin, MeetingFormMixin, UpdateView):
     permission_required = "tasks_plan.change_jointmeeting"
+
+    def get_queryset(self):
+        return JointMeeting.objects.visible_to(self.request.user)
 
     def form_valid(self, form):
         response = super().form_valid(form)

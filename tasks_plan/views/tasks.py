@@ -3,8 +3,9 @@ and by-date with the rows behind it; the responsibilities the user sees with the
 meetings that concerned it.
 
 A task is shown to those who see at least one of its rows (Responsibility.objects.visible_to); others get 404.
-The rows behind an indicator link to an organization, training, dispute or meeting only where the user may open
-it.
+The targets are measured on the figures the user may see (a street's own, tasks_plan.services.targets), and the
+rows behind them are those figures' rows: they name and link to an organization, training, dispute or meeting only
+where the user may open it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.views.generic import TemplateView
 from disputes.models import Dispute
 from mediation.indicators import REGISTRY, IndicatorRow
 from mediation.models import Region
+from mediation.services import indicator_store
 from mediation.views.common import visible_ids
 from mediation.views.overview import shown_rows
 from tasks_plan.choices import ResponsibilityRole
@@ -46,26 +48,45 @@ class ShownTarget:
     rows: list[LinkedRow]
     hidden_rows: int
     full_list_url: str
+    row_count: int = 0
+    gap_count: int = 0
 
 
 def _is_registry(code: str) -> bool:
     return code in REGISTRY and REGISTRY[code][1].__module__ == "mediation.indicators"
 
 
+def rows_behind(evaluation: Evaluation, user) -> list[IndicatorRow]:
+    """At most ROWS_SHOWN rows behind the figure, gaps first: a stored figure's own rows, or the first page of the
+    gaps (of the rows, for a judged target) of a figure with a row per case."""
+    result = evaluation.current.result
+    if not result.paged:
+        return indicator_store.resolve_objects(evaluation.rows[:ROWS_SHOWN])
+    page = indicator_store.rows_page(
+        result.code, result.as_of, user, gaps_only=evaluation.measured, limit=ROWS_SHOWN, result=result
+    )
+    return page.rows[:ROWS_SHOWN]
+
+
 def linked_rows(evaluation: Evaluation, user) -> list[LinkedRow]:
-    """The evaluation's rows (gaps first, at most ROWS_SHOWN) with a link where the user may follow one."""
-    rows = evaluation.rows[:ROWS_SHOWN]
+    """The rows behind the evaluation's figure with a link where the user may follow one."""
+    if evaluation.current is None:
+        return []
+    rows = rows_behind(evaluation, user)
     if not rows:
         return []
     result = evaluation.current.result
     urls: dict[int, str] = {}
     if _is_registry(result.code):
         # The registry's own drill-down: organizations, trainings, regions, fields, backgrounds.
-        for shown in shown_rows(result, user):
+        for shown in shown_rows(result, user, rows):
             urls[id(shown.row)] = shown.url
     else:
         disputes = visible_ids(Dispute, user, [r.obj.pk for r in rows if isinstance(r.obj, Dispute)])
         regions = visible_ids(Region, user, [r.obj.pk for r in rows if isinstance(r.obj, Region)])
+        meetings = visible_ids(
+            JointMeeting, user, [r.obj.pk for r in rows if isinstance(r.obj, JointMeeting)]
+        )
         may_see_meetings = user.has_perm("tasks_plan.view_jointmeeting")
         may_list_disputes = user.has_perm("disputes.view_dispute")
         for row in rows:
@@ -74,21 +95,27 @@ def linked_rows(evaluation: Evaluation, user) -> list[LinkedRow]:
                 urls[id(row)] = reverse("disputes:detail", args=[obj.pk])
             elif isinstance(obj, Region) and obj.pk in regions and may_list_disputes:
                 urls[id(row)] = f"{reverse('disputes:list')}?{urlencode({'region': obj.pk})}"
-            elif isinstance(obj, JointMeeting) and may_see_meetings:
+            elif isinstance(obj, JointMeeting) and obj.pk in meetings and may_see_meetings:
                 urls[id(row)] = reverse("tasks_plan:meeting_detail", args=[obj.pk])
     return [LinkedRow(row, urls.get(id(row), "")) for row in rows]
 
 
 def shown_target(evaluation: Evaluation, user) -> ShownTarget:
     full_list_url = ""
-    code = evaluation.current.result.code if evaluation.current else ""
-    if _is_registry(code) and user.has_perm("mediation.view_mediationorganization"):
-        full_list_url = f"{reverse('mediation:indicator', args=[code])}?as_of={evaluation.today.isoformat()}"
+    result = evaluation.current.result if evaluation.current else None
+    if result is not None and user.has_perm("mediation.view_mediationorganization"):
+        full_list_url = (
+            f"{reverse('mediation:indicator', args=[result.code])}?as_of={evaluation.today.isoformat()}"
+        )
+    rows = linked_rows(evaluation, user)
+    row_count = result.row_count if result else 0
     return ShownTarget(
         evaluation,
-        linked_rows(evaluation, user),
-        max(0, len(evaluation.rows) - ROWS_SHOWN),
+        rows,
+        max(0, row_count - len(rows)),
         full_list_url,
+        row_count=row_count,
+        gap_count=result.gap_count if result else 0,
     )
 
 
@@ -111,9 +138,11 @@ class TaskDetailView(PermissionRequiredMixin, TemplateView):
         lead_first = {ResponsibilityRole.LEAD: 0, ResponsibilityRole.RESPONSIBLE: 1}
         responsibilities.sort(key=lambda r: (lead_first[r.role], *column_key(r.unit)))
         today = timezone.localdate()
-        evaluations = Evaluator(today).evaluate_all(task.targets.select_related("task").order_by("order"))
+        evaluations = Evaluator(today, viewer=user).evaluate_all(
+            task.targets.select_related("task").order_by("order")
+        )
         meetings = (
-            list(task.meetings.order_by("-held_on", "-pk"))
+            list(JointMeeting.objects.visible_to(user).filter(tasks=task).order_by("-held_on", "-pk"))
             if user.has_perm("tasks_plan.view_jointmeeting")
             else None
         )
