@@ -66,8 +66,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         )
         for action in ("add", "change", "view")
     ]
-    # The operations page (periodic jobs, outbox backlog) and the outbox in the admin.
-    + ["mediation.view_taskrun", "mediation.view_outboxmessage"],
+    # The operations page (periodic jobs, outbox backlog); the outbox, alerts and notifications in the admin
+    # (each scoped to the office's area by ScopedAdminMixin).
+    + [
+        "mediation.view_taskrun",
+        "mediation.view_outboxmessage",
+        "mediation.view_alert",
+        "mediation.view_notification",
+    ],
     Role.AUDITOR: [*_REFERENCE, "mediation.view_membership"],
     Role.API_CLIENT: ["mediation.view_region", "mediation.view_unit"],
 }
