@@ -264,7 +264,7 @@ class Lifecycle:
                 return True
             return False
 
-        stall = rng.random() < 0.004  # a case nobody moves any more: long overdue
+        stall = rng.random() < 0.015  # a case nobody moves any more: long overdue
         saga = rng.random() < 0.0008  # a case that drags on for months with a long timeline
         t = t0 + _duration(rng, 6 * HOUR, 5 * MINUTE, 5 * DAY)
         fate = rng.random()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import importlib
+import json
 import math
 import random
 import time
@@ -404,6 +405,11 @@ def generate(options: Options, out=print) -> dict:
     ctx.say("committed; ANALYZE")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+        # What made this database, for the benchmark's report (bench/pages.py reads it back).
+        cursor.execute(
+            f'COMMENT ON DATABASE "{connection.settings_dict["NAME"]}" IS %s',
+            [json.dumps(describe(options, ctx), ensure_ascii=False)],
+        )
     for hook in app_hooks():
         if hasattr(hook, "after_commit"):
             hook.after_commit(ctx)
@@ -417,6 +423,20 @@ def generate(options: Options, out=print) -> dict:
         "counters": counters,
         "grants": grants,
         "world": world,
+    }
+
+
+def describe(options: Options, ctx: Context) -> dict:
+    return {
+        "generator": "manage.py generate_load",
+        "disputes": options.disputes,
+        "seed": options.seed,
+        "years": options.years,
+        "now": ctx.clock.iso_utc(ctx.now),
+        "home_share": options.home_share,
+        "fanout": [options.fanout.districts, options.fanout.streets, options.fanout.communities, options.fanout.grids],
+        "grid_patrol_days": options.grid_patrol_days,
+        "seconds": round(time.perf_counter() - ctx.started),
     }
 
 
