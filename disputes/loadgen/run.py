@@ -53,6 +53,7 @@ class Options:
     fanout: Fanout = field(default_factory=Fanout)
     grid_patrol_days: int = 60
     grants_per: int = 2000  # one explicit (django-guardian) grant per this many disputes
+    sink: object = None  # a dry run: sink(table, COPY data) gets every row, nothing is kept (bulk.Loader)
 
 
 class Ids:
@@ -330,7 +331,7 @@ def generate(options: Options, out=print) -> dict:
     for hook in app_hooks():
         if hasattr(hook, "declare"):
             hook.declare()
-    if ctx.agreement_history:
+    if ctx.agreement_history and "superseded_at" not in tables.COLUMNS["disputes.Agreement"]:
         # Agreements are a history (superseded ones stay, marked): the generator writes every one.
         tables.COLUMNS["disputes.Agreement"] = [*tables.COLUMNS["disputes.Agreement"], "superseded_at"]
     schema = tables.check()
@@ -343,7 +344,7 @@ def generate(options: Options, out=print) -> dict:
     for hook in app_hooks():
         if hasattr(hook, "read"):
             hook.read(ctx)
-    loader = Loader(_dsn())
+    loader = Loader(_dsn(), sink=options.sink)
     try:
         truncated = set(loader.prepare([spec.table for spec in schema.values()]))
         for label, spec in schema.items():
@@ -390,8 +391,8 @@ def generate(options: Options, out=print) -> dict:
             writer.flush()
         loader.join()
         ctx.say(f"rows copied ({loader.copied_bytes / 2**20:,.0f} MiB); rebuilding indexes and constraints")
-        loader.restore(progress=None)
-        ctx.say("indexes and constraints rebuilt")
+        spent = loader.restore()
+        ctx.say("rebuilt: " + ", ".join(f"{kind} {seconds:.0f} s" for kind, seconds in spent.items()))
         for year, last in sorted(counters.items()):
             loader.execute(
                 "INSERT INTO disputes_disputecounter (year, last) VALUES (%s, %s) "
@@ -402,6 +403,19 @@ def generate(options: Options, out=print) -> dict:
         loader.commit()
     finally:
         loader.close()
+    rows = {label: w.rows for label, w in ctx.writers.items()}
+    result = {
+        "rows": rows,
+        "statuses": lifecycle.statuses,
+        "counters": counters,
+        "grants": grants,
+        "world": world,
+    }
+    if options.sink is not None:
+        ctx.say(
+            f"dry run done in {time.perf_counter() - ctx.started:,.0f} s: {sum(rows.values()):,} rows, none kept"
+        )
+        return result | {"seconds": time.perf_counter() - ctx.started}
     ctx.say("committed; ANALYZE")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -413,17 +427,9 @@ def generate(options: Options, out=print) -> dict:
     for hook in app_hooks():
         if hasattr(hook, "after_commit"):
             hook.after_commit(ctx)
-    rows = {label: w.rows for label, w in ctx.writers.items()}
     seconds = time.perf_counter() - ctx.started
     ctx.say(f"done in {seconds:,.0f} s: {sum(rows.values()):,} rows")
-    return {
-        "seconds": seconds,
-        "rows": rows,
-        "statuses": lifecycle.statuses,
-        "counters": counters,
-        "grants": grants,
-        "world": world,
-    }
+    return result | {"seconds": seconds}
 
 
 def describe(options: Options, ctx: Context) -> dict:
@@ -434,7 +440,12 @@ def describe(options: Options, ctx: Context) -> dict:
         "years": options.years,
         "now": ctx.clock.iso_utc(ctx.now),
         "home_share": options.home_share,
-        "fanout": [options.fanout.districts, options.fanout.streets, options.fanout.communities, options.fanout.grids],
+        "fanout": [
+            options.fanout.districts,
+            options.fanout.streets,
+            options.fanout.communities,
+            options.fanout.grids,
+        ],
         "grid_patrol_days": options.grid_patrol_days,
         "seconds": round(time.perf_counter() - ctx.started),
     }

@@ -37,6 +37,11 @@ class Command(BaseCommand):
             default=60,
             help="days of grids' daily patrol duties kept (default 60)",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="build every row and keep none (times the generator itself; the database is left as it was)",
+        )
 
     def handle(self, *args, **options):
         from disputes.loadgen.run import GeneratorRefused, Options, generate
@@ -68,6 +73,7 @@ class Command(BaseCommand):
                 grids=max(1, options["grids"]),
             ),
             grid_patrol_days=max(1, options["grid_patrol_days"]),
+            sink=(lambda table, data: None) if options["dry_run"] else None,
         )
         try:
             result = generate(opts, out=self.stdout.write)
