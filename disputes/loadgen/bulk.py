@@ -138,12 +138,14 @@ def _compile(writer: TableWriter, supplied: list[str], kinds: dict[str, str], su
 class Loader:
     """One connection, one transaction, COPY on a background thread, and the indexes dropped meanwhile."""
 
-    def __init__(self, dsn: dict, sink=None):
+    def __init__(self, dsn: dict, sink=None, tee=None):
         """`sink(table, data)`, when given, receives the COPY data instead of the database, and commit() rolls
-        back: a dry run that builds every row and keeps none (to time the generator, or to compare two runs)."""
+        back: a dry run that builds every row and keeps none (to time the generator, or to compare two runs).
+        `tee(table, data)` receives a copy of what goes to the database."""
         import psycopg2
 
         self.sink = sink
+        self.tee = tee
         self.connection = psycopg2.connect(**dsn)
         self.connection.autocommit = False
         self._queue: queue.Queue = queue.Queue(maxsize=4)
@@ -266,6 +268,8 @@ class Loader:
         if self.sink is not None:
             self.sink(writer.table, data)
             return
+        if self.tee is not None:
+            self.tee(writer.table, data)
         self._check()
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="copy", daemon=True)

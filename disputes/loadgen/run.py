@@ -54,6 +54,7 @@ class Options:
     grid_patrol_days: int = 60
     grants_per: int = 2000  # one explicit (django-guardian) grant per this many disputes
     sink: object = None  # a dry run: sink(table, COPY data) gets every row, nothing is kept (bulk.Loader)
+    tee: object = None  # tee(table, COPY data) gets a copy of every row written
 
 
 class Ids:
@@ -344,7 +345,7 @@ def generate(options: Options, out=print) -> dict:
     for hook in app_hooks():
         if hasattr(hook, "read"):
             hook.read(ctx)
-    loader = Loader(_dsn(), sink=options.sink)
+    loader = Loader(_dsn(), sink=options.sink, tee=options.tee)
     try:
         truncated = set(loader.prepare([spec.table for spec in schema.values()]))
         for label, spec in schema.items():
