@@ -354,7 +354,9 @@ def _get(client, url: str, capture: Capture, timeout: float):
 
     capture.statements = []
     capture.deadline = time.perf_counter() + timeout
-    timer = threading.Timer(timeout, lambda: connection.connection.cancel())
+    connection.ensure_connection()
+    # The timer runs on another thread, where `connection` is another (thread-local) connection: cancel this one.
+    timer = threading.Timer(timeout, connection.connection.cancel)
     timer.start()
     started = time.perf_counter()
     try:
