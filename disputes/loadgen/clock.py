@@ -94,13 +94,13 @@ class Clock:
     # --- working days ----------------------------------------------------------------------------------------
 
     def _build_calendar(self) -> None:
-        from disputes.services.calendar import _package_says
+        from disputes.services.calendar import package_says
 
         rank = 0
         unknown = 0
         for day in range(self.first, self.last + 1):
             date = EPOCH + dt.timedelta(days=day)
-            known = _package_says(date)
+            known = package_says(date)
             if known is None:
                 unknown += 1
             workday = known if known is not None else date.weekday() < 5

@@ -21,7 +21,8 @@ class Deadline:
     estimated: bool
 
 
-def _package_says(day: dt.date) -> bool | None:
+def package_says(day: dt.date) -> bool | None:
+    """Whether chinesecalendar calls `day` a working day; None for a year the package does not know."""
     import chinese_calendar
 
     try:
@@ -47,7 +48,7 @@ class WorkCalendar:
         if day in self.overrides:
             return self.overrides[day]
         if day.year not in self.entered_years:
-            known = _package_says(day)
+            known = package_says(day)
             if known is not None:
                 return known
             self.estimated = True
