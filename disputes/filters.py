@@ -13,7 +13,7 @@ from disputes.choices import AssignmentStatus, RiskGrade, Status
 from disputes.models import Assignment, Category, Dispute
 from disputes.services import search as dispute_search
 from mediation.choices import RegionLevel
-from mediation.filters import BootstrapFilterSet, RegionFilter, date_input
+from mediation.filters import BootstrapFilterSet, NamedChoiceFilter, RegionFilter, date_input
 from mediation.models import Region, Unit
 
 MAX_QUERY_LENGTH = 100
@@ -64,12 +64,12 @@ class DisputeFilter(BootstrapFilterSet):
         max_length=MAX_QUERY_LENGTH,
     )
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
-    category = django_filters.ModelChoiceFilter(queryset=_categories, label=_("Category"))
+    category = NamedChoiceFilter(queryset=_categories, label=_("Category"))
     risk_grade = django_filters.MultipleChoiceFilter(
         choices=RiskGrade.choices, label=_("Risk grade"), distinct=False
     )
     region = RegionFilter(queryset=_visible_regions, method="in_region", label=_("Region"))
-    unit = django_filters.ModelChoiceFilter(
+    unit = NamedChoiceFilter(
         queryset=_visible_units,
         method="of_unit",
         label=_("Unit"),

@@ -1,0 +1,42 @@
+"""The cells of the responsibility matrix, rendered in Python (the office's matrix has about 2,000 of them)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
+
+from dadukou.kernel.html import e, labels, pk_url
+from tasks_plan.choices import ResponsibilityRole, ResponsibilityStatus
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def matrix_cells(context, row) -> str:
+    """One row's cells: the unit's role (L/R) and status, linked to the responsibility; an empty cell otherwise."""
+    cache = context.render_context.setdefault("plan_matrix", {})
+    if not cache:
+        cache.update(
+            url=pk_url("tasks_plan:responsibility"),
+            roles=labels(ResponsibilityRole.choices),
+            statuses=labels(ResponsibilityStatus.choices),
+            lead=e(pgettext("lead unit, one character", "L")),
+            responsible=e(pgettext("responsible unit, one character", "R")),
+        )
+    url, roles, statuses = cache["url"], cache["roles"], cache["statuses"]
+    parts = []
+    for cell in row.cells:
+        if cell is None:
+            parts.append('<td class="plan-cell"></td>')
+            continue
+        text = e(
+            f"{cell.unit.name}: {roles.get(cell.role, cell.role)}, {statuses.get(cell.status, cell.status)}"
+        )
+        mark = cache["lead"] if cell.role == ResponsibilityRole.LEAD else cache["responsible"]
+        parts.append(
+            f'<td class="plan-cell plan-mark status-{e(cell.status)}" title="{text}">'
+            f'<a href="{url(cell.pk)}"><span aria-hidden="true">{mark}</span>'
+            f'<span class="visually-hidden">{text}</span></a></td>'
+        )
+    return mark_safe("".join(parts))
