@@ -243,7 +243,12 @@ def _assignment_rows(assignments, as_of) -> list[IndicatorRow]:
         queryset=lambda as_of: _assignments_due(as_of).select_related(
             "dispute", "to_unit", "to_organization"
         ),
-        anchors={"region": "dispute__region", "unit": "to_unit", "organization": "to_organization"},
+        anchors={
+            "region": "dispute__region",
+            "region_path": "dispute__region_path",
+            "unit": "to_unit",
+            "organization": "to_organization",
+        },
         recount_order=("due_at", "pk"),
         make_rows=_assignment_rows,
         through="dispute",
@@ -300,7 +305,7 @@ def _feedback_rows(disputes, as_of) -> list[IndicatorRow]:
     combine=combine_totals,
     rows=RowSource(
         queryset=_concluded,
-        anchors={"region": "region", "organization": "platform"},
+        anchors={"region": "region", "region_path": "region_path", "organization": "platform"},
         recount_order=("resolved_at", "pk"),
         make_rows=_feedback_rows,
     ),

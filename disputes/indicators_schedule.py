@@ -109,7 +109,7 @@ def _warning_rows(disputes, as_of) -> list[IndicatorRow]:
     combine=combine_totals,
     rows=RowSource(
         queryset=_warned,
-        anchors={"region": "region", "organization": "platform"},
+        anchors={"region": "region", "region_path": "region_path", "organization": "platform"},
         recount_order=("pk",),
         make_rows=_warning_rows,
     ),
@@ -220,5 +220,7 @@ def reports_on_time(as_of):
             for start, end in periods
             if start in made and timezone.localdate(made[start]) <= end + dt.timedelta(days=REPORT_GRACE_DAYS)
         )
-        cells.append(Cell(region=district_region.pk, key=kind.value, numerator=on_time, denominator=len(periods)))
+        cells.append(
+            Cell(region=district_region.pk, key=kind.value, numerator=on_time, denominator=len(periods))
+        )
     return cells

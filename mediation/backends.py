@@ -8,6 +8,11 @@ module built on the same scopes.
 
 It replaces Django's ModelBackend (it keeps its password authentication): a permission given to a user or a
 group directly would hold everywhere, which is the fault this backend removes. Superusers have every right.
+
+It also answers for django-guardian's single-object grants, from the grants `Access` has already read (one
+query per user and request, shared with every `visible_to`): guardian's own ObjectPermissionBackend would ask
+the database again (two queries) for every `has_perm(perm, obj)` the memberships do not grant, which cost a
+dispute page six queries; it is not installed (guardian.W001 is silenced in the settings for that reason).
 """
 
 from __future__ import annotations
@@ -38,5 +43,10 @@ class MembershipBackend(ModelBackend):
             return perm in access.permissions
         queryset = type(obj)._default_manager.all()
         if not isinstance(queryset, ScopedQuerySet):
-            return False
+            # Not scoped by region: only a grant of `perm` on this very object gives it.
+            return obj.pk is not None and obj.pk in access.grants.get(_grant_key(obj, perm), ())
         return queryset.covers(user_obj, perm, obj)
+
+
+def _grant_key(obj, perm: str) -> tuple[str, str]:
+    return obj._meta.label_lower, perm.split(".", 1)[-1]

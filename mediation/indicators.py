@@ -239,7 +239,8 @@ class RowSource:
     """The rows of an indicator with a row per case, read page by page in keyset order instead of stored.
 
     `queryset(as_of)` gives every row's object; `anchors` names the lookups of the three anchors (as the cells
-    of the same indicator are anchored); `through` names the field of a scoped parent whose `visible_to` the rows
+    of the same indicator are anchored), and "region_path" the lookup of the row's copy of its region's path
+    where there is one (the viewer's regions are then matched as path prefixes, see Viewpoint.q); `through` names the field of a scoped parent whose `visible_to` the rows
     must also pass (empty: the model's own), since a row names its dispute; `make_rows(objects, as_of)` turns a
     page of objects into rows. Pages go newest first, in keyset order on the primary key (the year's rows are the
     newest, so a page is found at the top of the primary-key index, however many years are kept); the recount

@@ -1,9 +1,11 @@
-"""Rows of the dispute tables (list, queue), rendered in Python: the same markup as a template, a fraction of
-its time (dadukou.kernel.html)."""
+"""The long loops of the dispute pages, rendered in Python: the rows of the dispute tables (list, queue) and the
+entries of a timeline (dispute page, case file). The same markup as a template, a fraction of its time
+(dadukou.kernel.html)."""
 
 from __future__ import annotations
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -25,7 +27,7 @@ _BADGES = {
 
 def _texts(context) -> dict:
     """What every row needs, worked out once per render."""
-    cache = context.render_context.get("dispute_tables")
+    cache = context.render_context.get("dispute_markup")
     if cache is None:
         grades = labels(RiskGrade.choices)
         cache = {
@@ -36,7 +38,7 @@ def _texts(context) -> dict:
             "overdue": f' <span class="badge text-bg-danger">{e(gettext("Overdue"))}</span>',
             "now": timezone.now(),
         }
-        context.render_context["dispute_tables"] = cache
+        context.render_context["dispute_markup"] = cache
     return cache
 
 
@@ -64,4 +66,26 @@ def dispute_rows(context, disputes, empty_text=None) -> str:
     if not parts:
         text = empty_text or gettext("No dispute matches.")
         parts.append(f'<tr><td colspan="8" class="text-muted">{e(text)}</td></tr>')
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def timeline_items(rows) -> str:
+    """The <li> of each timeline row (disputes.views.detail.timeline_rows): when, who, what, the note."""
+    system = e(gettext("the system"))
+    parts = []
+    for row in rows:
+        event = row["event"]
+        at = timezone.localtime(event.at)
+        actor = event.actor
+        who = e(actor.get_full_name() or actor.username) if actor is not None else system
+        change = (
+            f' <small class="text-muted">({e(row["status_change"])})</small>' if row["status_change"] else ""
+        )
+        note = f'<div class="small">{linebreaksbr(row["note"])}</div>' if row["note"] else ""
+        parts.append(
+            '<li class="border-start border-3 ps-2 mb-2"><div class="small text-muted">'
+            f'<time datetime="{at.isoformat()}">{at:%Y-%m-%d %H:%M}</time> · {who}</div>'
+            f"<div><strong>{e(row['label'])}</strong>{change}</div>{note}</li>"
+        )
     return mark_safe("".join(parts))
