@@ -11,6 +11,14 @@
   joined, one on party names). One character, or two on SQLite, matches the same columns read in the list's
   order within the user's visible disputes, and a party's whole name (a B-tree lookup).
 
+On PostgreSQL a text search first asks the indexes alone for the matching ids, city-wide, up to SELECTIVE of
+them: a rare text (a person's name, an uncommon word) then becomes `id IN (those ids)`, which the list reads by
+primary key whatever the user's scope. Only a common text (more matches than that) is checked row by row in the
+list's order — where matches are dense, so a page fills after a few thousand rows — with a plain LIKE on the
+joined columns, cheap per row, and the matching parties' disputes as a hashed subquery. At 10^6 disputes the
+planner, left to choose, walked the whole district through the bigram function for a two-character name that
+matched a few hundred parties (13 s).
+
 The caller passes a queryset already limited to the user's visible disputes, so a search never widens it.
 """
 
@@ -21,6 +29,7 @@ import re
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Upper
+from django.db.models.lookups import Contains
 
 from dadukou.kernel.errors import WorkflowError
 from disputes.models import Party
@@ -33,6 +42,8 @@ ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-
 # Also the columns, in this order, of the bigram index (migration disputes 0009).
 TEXT_COLUMNS = ["number", "title", "address", "description"]
 TRIGRAM, BIGRAM = 3, 2
+# At most this many matching disputes city-wide: the search is resolved to their ids before the list's query.
+SELECTIVE = 2000
 
 
 class Joined(Func):
@@ -104,17 +115,38 @@ def search_q(value: str) -> Q | None:
     text = Q(pk__in=[])
     for column in TEXT_COLUMNS:
         text |= Q(**{f"{column}__icontains": value})
-    if len(value) == BIGRAM and connection.vendor == "postgresql":
-        # Two characters: a text holds them exactly when its bigrams do (both upper-cased, and the value has no
-        # space, so it cannot straddle two joined columns). A LIKE beside it would tempt the planner into
-        # reading a trigram index whole.
-        parties = Party.objects.filter(_has_bigram(["name"], value))
-        return Q(_has_bigram(TEXT_COLUMNS, value)) | _disputes_of(parties)
+    if len(value) >= BIGRAM and connection.vendor == "postgresql":
+        return _indexed_text_q(value, text)
     if len(value) < TRIGRAM:
         # No trigram to look up (a trigram index would be read whole): the text columns are checked row by row
         # in the list's order, and a party's name must be the whole name (a two-character name is common).
         return text | _disputes_of(Party.objects.filter(name=value))
     return text | _disputes_of(Party.objects.filter(name__icontains=value))
+
+
+def _indexed_text_q(value: str, text: Q) -> Q:
+    """PostgreSQL, two characters or more: the matching ids when they are few (see the module's docstring),
+    else a condition for reading row by row."""
+    from disputes.models import Dispute
+
+    if len(value) == BIGRAM:
+        # Two characters: a text holds them exactly when its bigrams do (both upper-cased, and the value has no
+        # space, so it cannot straddle two joined columns).
+        in_text = Dispute.objects.filter(_has_bigram(TEXT_COLUMNS, value))
+        parties = Party.objects.filter(_has_bigram(["name"], value))
+    else:
+        # Each column's trigram index; the planner combines them in one BitmapOr.
+        in_text = Dispute.objects.filter(text)
+        parties = Party.objects.filter(name__icontains=value)
+    ids = set(in_text.order_by().values_list("pk", flat=True)[: SELECTIVE + 1])
+    if len(ids) <= SELECTIVE:
+        ids.update(parties.order_by().values_list("dispute_id", flat=True)[: SELECTIVE + 1 - len(ids)])
+    if len(ids) <= SELECTIVE:
+        return Q(pk__in=sorted(ids))
+    # Common: a LIKE on the joined text per row (no index on that expression tempts the planner), the parties'
+    # disputes hashed once.
+    joined = Upper(Joined(*[F(c) for c in TEXT_COLUMNS]))
+    return Q(Contains(joined, value.upper())) | Q(pk__in=parties.order_by().values("dispute_id"))
 
 
 def search(queryset: QuerySet, value: str) -> QuerySet:
