@@ -172,6 +172,24 @@ class Keyset:
         rows = rows[:size]
         return Page(rows, self.cursor_for(rows[-1]) if more else None, self.decode(cursor) is None)
 
+    def page_within(self, queryset: QuerySet, field: str, values, cursor: str | None, size: int) -> Page:
+        """page() of rows whose `field` is one of a few `values` (a street's regions): the next rows of each
+        value, each read from an index on (field, the sort columns), merged — where one walk down the sort
+        index of the whole table would pass the rows of every other value first. The same rows as page()."""
+        values = sorted(set(values))
+        if not values or len(values) > MERGE_AT_MOST:
+            return self.page(queryset, cursor, size)
+        ordered = self.ordered(queryset)
+        heads = [
+            self.after(ordered.filter(**{field: value}), cursor).values("pk")[: size + 1] for value in values
+        ]
+        candidates = heads[0].union(*heads[1:], all=True) if len(heads) > 1 else heads[0]
+        return self.page(queryset.filter(pk__in=candidates), cursor, size)
+
+
+# page_within() merges at most this many per-value heads; beyond, the rows are dense enough for one walk.
+MERGE_AT_MOST = 120
+
 
 def _parse(kind: str, value):
     if kind == "datetime":

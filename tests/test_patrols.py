@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from dadukou.kernel.errors import Forbidden, WorkflowError
 from disputes.models import Cadence, Category, PatrolDuty, PatrolReport, SensitivePeriod
 from disputes.services import patrols
-from mediation import periodic
+from mediation import keyset, periodic
 from mediation.choices import RegionKind, RegionLevel, Role
 from mediation.indicators import indicator
 from mediation.models import Alert, AlertKind, Notification, Region, TaskRun, Unit
@@ -599,6 +599,27 @@ def test_the_list_pages_by_cursor_and_stays_stable_under_inserts(world, alice, c
     finally:
         patrol_views.PAGE_SIZE = size
     assert seen == expected
+
+
+def test_the_history_read_region_by_region_is_the_same_pages_as_one_walk(world, carol, street):
+    """Keyset.page_within (a street's history, each region's head merged) gives page() rows, page after page."""
+    for offset in range(1, 6):
+        patrols.create_duties(timezone.localdate() - dt.timedelta(days=offset))
+    PatrolDuty.objects.filter(due_at__lt=timezone.now()).update(status=Status.MISSING)
+    history = PatrolDuty.objects.visible_to(carol).exclude(status=Status.PENDING)
+    regions = list(Region.objects.visible_to(carol).values_list("pk", flat=True))
+    assert 1 < len(regions) <= keyset.MERGE_AT_MOST
+    order, cursor, pages = patrols.HISTORY_ORDER, None, 0
+    while True:
+        merged = order.page_within(history, "region_id", regions, cursor, 4)
+        walked = order.page(history, cursor, 4)
+        assert [d.pk for d in merged.rows] == [d.pk for d in walked.rows]
+        assert merged.next_cursor == walked.next_cursor
+        pages += 1
+        if not merged.next_cursor:
+            break
+        cursor = merged.next_cursor
+    assert pages > 2
 
 
 def test_the_report_form_makes_a_nil_report(world, gina, grid_a):

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Exists, Q
 from django.utils.translation import gettext_lazy as _
 
-from mediation.scoping import ScopedQuerySet
+from mediation.scoping import NOTHING, ScopedQuerySet
 
 
 class Cadence(models.TextChoices):
@@ -19,7 +19,15 @@ class Cadence(models.TextChoices):
 
 class PatrolDutyQuerySet(ScopedQuerySet):
     def scope_q(self, scope) -> Q:
-        return scope.region_q("region__path")
+        # The regions' ids, resolved first: with `region_id IN (…)` the planner knows from the duties' own
+        # statistics how many rows a street or a district has, and reads a street's duties by region and sorts
+        # them, where a join on the region's path walked the city's 2.6 million duties by date (120 ms at 10^6).
+        from mediation.models import Region
+
+        if not scope.region_paths:
+            return NOTHING
+        ids = Region.objects.filter(scope.region_q("path")).order_by("pk").values_list("pk", flat=True)
+        return Q(region_id__in=list(ids))
 
 
 class PatrolDuty(models.Model):
@@ -55,6 +63,8 @@ class PatrolDuty(models.Model):
         indexes = [
             models.Index(fields=["due_at", "id"], name="patrol_pending_idx", condition=Q(status="pending")),
             models.Index(fields=["-due_at", "-id"], name="patrol_due_idx"),
+            # A street's history, region by region (mediation.keyset.Keyset.page_within).
+            models.Index(fields=["region", "-due_at", "-id"], name="patrol_region_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -46,7 +46,11 @@ class PatrolListView(PermissionRequiredMixin, TemplateView):
             page = patrols.PENDING_ORDER.page(duties, cursor, PAGE_SIZE)
         else:
             rest = duties if status else duties.exclude(status=PatrolDuty.Status.PENDING)
-            page = patrols.HISTORY_ORDER.page(rest, cursor, PAGE_SIZE)
+            # A street's or a community's duties are a sliver of the city's: read per region and merged.
+            regions = Region.objects.visible_to(request.user).values_list("pk", flat=True)
+            page = patrols.HISTORY_ORDER.page_within(
+                rest, "region_id", list(regions[: keyset.MERGE_AT_MOST + 1]), cursor, PAGE_SIZE
+            )
         more_due = len(due_now) > PAGE_SIZE
         due_now = due_now[:PAGE_SIZE]
         names = Region.objects.full_names(d.region.path for d in [*due_now, *page.rows])
