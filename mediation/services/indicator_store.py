@@ -115,7 +115,9 @@ class Viewpoint:
             )
             q = Q(pk__in=[]) if q is NOTHING else q
         else:
-            q = Q(**{f"{region}__in": Region.objects.visible_to(self.user).values("pk")})
+            # The ids, resolved first: `region_id IN (…)` is an index condition on the cells' (snapshot, region).
+            ids = Region.objects.visible_to(self.user).order_by("pk").values_list("pk", flat=True)
+            q = Q(**{f"{region}__in": list(ids)})
         if unit:
             q |= Q(**{f"{unit}__in": self.unit_ids})
         if organization:
@@ -196,7 +198,7 @@ def snapshots(codes: list[str], day: dt.date) -> dict[str, IndicatorSnapshot]:
 
     A snapshot of `day` younger than max_age(day) is served. One that is older is still served while the
     scheduled work (every ten minutes) has not caught up, up to INDICATOR_PAST_MAX_AGE — and for today, while
-    today has none yet (just after midnight), the newest of an earlier day computed within that age: a page
+    today has none yet (just after midnight), the previous day's if computed within that age: a page
     shows when its figures were computed, and never computes them itself while such a stand-in exists. At
     10^6 disputes computing the figures takes tens of seconds, and every request waiting on the same
     refresh lock would pile up behind it. Only without any stand-in (a new installation, a past day nobody
@@ -206,9 +208,11 @@ def snapshots(codes: list[str], day: dt.date) -> dict[str, IndicatorSnapshot]:
     found = {s.code: s for s in IndicatorSnapshot.objects.filter(day=day, code__in=codes)}
     missing = [code for code in codes if code not in found]
     if missing and day >= timezone.localdate():
-        earlier = IndicatorSnapshot.objects.filter(code__in=missing, day__lt=day, computed_at__gte=usable)
-        for snapshot in earlier.order_by("-day"):
-            found.setdefault(snapshot.code, snapshot)
+        yesterday = day - dt.timedelta(days=1)
+        for snapshot in IndicatorSnapshot.objects.filter(
+            code__in=missing, day=yesterday, computed_at__gte=usable
+        ):
+            found[snapshot.code] = snapshot
     for code in codes:
         if code not in found or found[code].computed_at < usable:
             found[code] = refresh(code, day, if_older_than=now - max_age(day))
