@@ -4,14 +4,12 @@
 - Something shaped like a resident ID number or credit code, or a valid phone number, finds the disputes of the
   parties with exactly that ID number or phone (normalized as intake stores them; B-tree indexes).
 - Anything else is a case-insensitive substring of the number, summary, address, description or a party's name.
-  On PostgreSQL each column has a trigram index, and the condition is written so that the planner can combine
-  one bitmap scan per index (a BitmapOr): every arm is a condition on the dispute row itself; the parties' arm
-  is `id = ANY(ARRAY(SELECT dispute_id …))`, evaluated once before the scan, not a subquery per row. Trigrams
-  need three characters; a two-character text (噪音, 漏水) uses bigram indexes instead (one on the text columns
-  joined, one on party names). One character, or two on SQLite, matches the same columns read in the list's
-  order within the user's visible disputes, and a party's whole name (a B-tree lookup).
+  On PostgreSQL each column has a trigram index, and a two-character text (噪音, 漏水), which trigrams cannot
+  find, has bigram indexes (one on the text columns joined, one on party names). One character, or two on
+  SQLite, matches the same columns read in the list's order within the user's visible disputes, and a party's
+  whole name (a B-tree lookup).
 
-On PostgreSQL a text search first asks the indexes alone for the matching ids, city-wide, up to SELECTIVE of
+On PostgreSQL a text search first asks for the matching ids among the searched disputes, up to SELECTIVE of
 them: a rare text (a person's name, an uncommon word) then becomes `id IN (those ids)`, which the list reads by
 primary key whatever the user's scope. Only a common text (more matches than that) is checked row by row in the
 list's order — where matches are dense, so a page fills after a few thousand rows — with a plain LIKE on the
@@ -42,8 +40,9 @@ ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-
 # Also the columns, in this order, of the bigram index (migration disputes 0009).
 TEXT_COLUMNS = ["number", "title", "address", "description"]
 TRIGRAM, BIGRAM = 3, 2
-# At most this many matching disputes city-wide: the search is resolved to their ids before the list's query.
-SELECTIVE = 2000
+# At most this many matching disputes among those searched: the search is resolved to their ids first (a larger
+# cap costs more in the look-up, a heap page per match in scope, than it saves in the list query).
+SELECTIVE = 500
 
 
 class Joined(Func):
@@ -96,8 +95,9 @@ def _phone(value: str) -> str:
         return ""
 
 
-def search_q(value: str) -> Q | None:
-    """The condition for one search text, or None when the text is empty."""
+def search_q(value: str, within: QuerySet | None = None) -> Q | None:
+    """The condition for one search text, or None when the text is empty; `within` (the disputes searched, by
+    default all) bounds the look-up of the matching ids."""
     value = value.strip()
     if not value:
         return None
@@ -116,7 +116,7 @@ def search_q(value: str) -> Q | None:
     for column in TEXT_COLUMNS:
         text |= Q(**{f"{column}__icontains": value})
     if len(value) >= BIGRAM and connection.vendor == "postgresql":
-        return _indexed_text_q(value, text)
+        return _indexed_text_q(value, text, within)
     if len(value) < TRIGRAM:
         # No trigram to look up (a trigram index would be read whole): the text columns are checked row by row
         # in the list's order, and a party's name must be the whole name (a two-character name is common).
@@ -124,19 +124,21 @@ def search_q(value: str) -> Q | None:
     return text | _disputes_of(Party.objects.filter(name__icontains=value))
 
 
-def _indexed_text_q(value: str, text: Q) -> Q:
+def _indexed_text_q(value: str, text: Q, within: QuerySet | None) -> Q:
     """PostgreSQL, two characters or more: the matching ids when they are few (see the module's docstring),
-    else a condition for reading row by row."""
+    else a condition for reading row by row. The ids are looked up within the searched disputes: for a grid's
+    fifty the planner reads them and checks each, for a district it combines the text and region indexes."""
     from disputes.models import Dispute
 
+    within = Dispute.objects.all() if within is None else within
     if len(value) == BIGRAM:
         # Two characters: a text holds them exactly when its bigrams do (both upper-cased, and the value has no
         # space, so it cannot straddle two joined columns).
-        in_text = Dispute.objects.filter(_has_bigram(TEXT_COLUMNS, value))
+        in_text = within.filter(_has_bigram(TEXT_COLUMNS, value))
         parties = Party.objects.filter(_has_bigram(["name"], value))
     else:
         # Each column's trigram index; the planner combines them in one BitmapOr.
-        in_text = Dispute.objects.filter(text)
+        in_text = within.filter(text)
         parties = Party.objects.filter(name__icontains=value)
     ids = set(in_text.order_by().values_list("pk", flat=True)[: SELECTIVE + 1])
     if len(ids) <= SELECTIVE:
@@ -150,5 +152,5 @@ def _indexed_text_q(value: str, text: Q) -> Q:
 
 
 def search(queryset: QuerySet, value: str) -> QuerySet:
-    condition = search_q(value)
+    condition = search_q(value, queryset)
     return queryset if condition is None else queryset.filter(condition)
