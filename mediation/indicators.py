@@ -384,9 +384,11 @@ def _organizations(as_of, *kinds):
 
 
 def regions_at(level):
+    """The active regions of `level` in the district, in division-code order (the order people read them in;
+    the path, made of primary keys, sorts "/1/2/10/" before "/1/2/9/")."""
     from mediation.models import Region
 
-    return Region.objects.subtree(district()).filter(level=level, is_active=True).order_by("path")
+    return Region.objects.subtree(district()).filter(level=level, is_active=True).order_by("code", "path")
 
 
 def _full_names(regions) -> dict[int, str]:
@@ -542,7 +544,7 @@ def committee_rate(as_of):
     regions = (
         Region.objects.subtree(district())
         .filter(level__in=[RegionLevel.STREET, RegionLevel.COMMUNITY], is_active=True)
-        .order_by("path")
+        .order_by("code", "path")  # a street, then its communities (their codes extend the street's)
     )
     return _coverage_by_region(
         as_of,

@@ -24,7 +24,6 @@ from mediation.models import (
 from mediation.services.alerts import Recipient, raise_alert
 from mediation.services.memberships import grant
 from tasks_plan.models import JointMeeting, ProgressReport, Responsibility
-from tasks_plan.services.loader import load_plan
 from tests.conftest import PASSWORD, make_region
 from tests.dispute_list_fixtures import new_dispute
 
@@ -212,8 +211,7 @@ def test_saving_a_form_keeps_relations_the_editor_cannot_see(client, world, stre
     assert set(meeting.attendees.all()) == {world["own_gov"], world["foreign_gov"]}
 
 
-def test_the_plan_rows_and_reports_are_the_streets_only(client, world, street, other_street):
-    load_plan()
+def test_the_plan_rows_and_reports_are_the_streets_only(client, world, street, other_street, loaded_plan):
     own_row = Responsibility.objects.filter(unit=world["own_gov"]).first()
     foreign_row = Responsibility.objects.filter(unit=world["foreign_gov"]).first()
     for row in (own_row, foreign_row):

@@ -22,7 +22,6 @@ from mediation.indicators import EVERY_NAME, REGISTRY, SPECS, indicator, recount
 from mediation.models import IndicatorCell, IndicatorSnapshot, Region
 from mediation.services import indicator_store
 from mediation.services.indicator_store import Viewpoint
-from tasks_plan.services.loader import load_plan
 
 pytest_plugins = ["tests.dispute_fixtures", "tests.neighbours_world"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
@@ -154,8 +153,9 @@ def test_a_page_of_rows_costs_the_same_queries_for_many_rows(neighbours, today):
     assert len(page.captured_queries) <= 6
 
 
-def test_the_job_keeps_today_and_the_plans_check_dates_fresh_and_prunes_the_rest(neighbours, today):
-    load_plan()
+def test_the_job_keeps_today_and_the_plans_check_dates_fresh_and_prunes_the_rest(
+    neighbours, today, loaded_plan
+):
     checked = indicator_store.maintained(today)
     assert checked[today] == set(REGISTRY)
     assert any(day < today for day in checked)  # the plan's by-dates and last year's end

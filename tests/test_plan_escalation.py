@@ -32,7 +32,6 @@ from tasks_plan.models import (
     Responsibility,
 )
 from tasks_plan.services import escalation, progress
-from tasks_plan.services.loader import load_plan
 
 DEADLINE = dt.date(2026, 3, 31)
 DAY0 = DEADLINE + dt.timedelta(days=1)
@@ -419,8 +418,7 @@ def _state():
     return rows, alerts, notes
 
 
-def test_small_batches_give_the_same_result_on_the_whole_plan(ladder, people):
-    load_plan()
+def test_small_batches_give_the_same_result_on_the_whole_plan(ladder, people, loaded_plan):
     today = dt.date(2022, 1, 1)
     runs = {}
     for batch_size in (500, 7):

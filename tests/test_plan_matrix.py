@@ -21,7 +21,6 @@ from mediation.services.memberships import grant
 from tasks_plan.choices import ReportKind, ResponsibilityRole, ResponsibilityStatus
 from tasks_plan.models import JointMeeting, PlanTask, ProgressReport, Responsibility, Target
 from tasks_plan.services.export import HEADER_ROW, HEADERS
-from tasks_plan.services.loader import load_plan
 from tasks_plan.services.targets import TargetState
 from tests.conftest import PASSWORD
 from tests.registry_fixtures import make_org
@@ -38,8 +37,9 @@ def quick(fast_password_hashing):
 
 
 @pytest.fixture
-def plan(reference):
-    load_plan()
+def plan(loaded_plan):
+    """The seed plan, current (conftest: computed once per worker, inserted in the test's transaction)."""
+    return loaded_plan
 
 
 @pytest.fixture

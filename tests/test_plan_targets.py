@@ -17,7 +17,6 @@ from mediation.choices import OrganizationKind, RegionLevel, TrainingLevel
 from mediation.models import Region, Unit
 from tasks_plan.choices import Comparison, DueKind
 from tasks_plan.models import JointMeeting, PlanTask, Target
-from tasks_plan.services.loader import load_plan
 from tasks_plan.services.targets import Evaluator, TargetState, evaluate, target_text
 from tests.dispute_fixtures import register_dispute
 from tests.registry_fixtures import D, make_org, make_training, staff
@@ -36,8 +35,9 @@ def english():
 
 
 @pytest.fixture
-def plan(reference):
-    load_plan()
+def plan(loaded_plan):
+    """The seed plan, current (conftest: computed once per worker, inserted in the test's transaction)."""
+    return loaded_plan
 
 
 def target(number: int, order: int = 0) -> Target:

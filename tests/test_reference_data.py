@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from mediation.choices import RegionKind, UnitKind
+from mediation.choices import RegionKind, RegionLevel, UnitKind
 from mediation.models import Region, Unit
 from mediation.services.reference import load_reference_data
 
@@ -57,6 +57,11 @@ class TestReferenceData:
         assert Unit.objects.get(kind=UnitKind.OFFICE).name == "大调解工作办公室"
 
     def test_loading_twice_gives_the_same_rows(self):
+        # The test database holds the reference data already (tests/conftest.py): empty it inside the test's
+        # transaction, so the first load creates every row.
+        Unit.objects.all().delete()
+        for level in sorted(RegionLevel.values, reverse=True):  # children first: Region.parent protects
+            Region.objects.filter(level=level).delete()
         first = load_reference_data()
         snapshot = (
             list(Region.objects.values_list("pk", "code", "name", "path")),
@@ -64,6 +69,7 @@ class TestReferenceData:
         )
         second = load_reference_data()
         assert first["regions"].created == 10 and second["regions"].created == 0
+        assert first["units"].created == len(snapshot[1]) > 0
         assert second["units"].created == 0 and second["units"].updated == 0
         assert snapshot == (
             list(Region.objects.values_list("pk", "code", "name", "path")),

@@ -24,7 +24,6 @@ from mediation.indicators import REGISTRY
 from mediation.models import AlertKind, Notification
 from mediation.services.alerts import Recipient, raise_alert
 from tasks_plan.models import PlanTask, Responsibility
-from tasks_plan.services.loader import load_plan
 
 pytest_plugins = ["tests.dispute_fixtures", "tests.neighbours_world"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
@@ -93,7 +92,6 @@ def dispute_urls(world) -> list[str]:
 
 
 def plan_urls(user) -> list[str]:
-    load_plan()
     urls = [
         reverse("tasks_plan:matrix"),
         reverse("tasks_plan:matrix_export"),
@@ -161,7 +159,7 @@ def test_the_twins_page_does_not_name_the_dispute_it_was_merged_into_for_a_reade
     assert world.ours.number in read(client, world.olive, reverse("disputes:detail", args=[world.twin.pk]))
 
 
-def test_plan_pages_and_the_matrix_export_name_nothing_foreign(client, neighbours):
+def test_plan_pages_and_the_matrix_export_name_nothing_foreign(client, neighbours, loaded_plan):
     world = neighbours
     for url in plan_urls(world.carol):
         assert leaks(read(client, world.carol, url), world.foreign) == [], url
@@ -204,12 +202,11 @@ def test_a_responsible_unit_may_open_the_dispute_it_is_warned_of(client, neighbo
 
 
 def test_a_plan_alert_keeps_its_published_text_but_not_a_link_the_reader_cannot_follow(
-    client, neighbours, other_street
+    client, neighbours, other_street, loaded_plan
 ):
     """A task's lead unit is told another unit's row is overdue: the task and unit are the plan's own text, so
     the notification reads as written; the row's page is not the reader's, so it carries no link."""
     world = neighbours
-    load_plan()
     foreign_row = Responsibility.objects.filter(unit__code=f"gov-{other_street.code}").first()
     url = reverse("tasks_plan:responsibility", args=[foreign_row.pk])
     raise_alert(
