@@ -116,7 +116,14 @@ _EXPRESSIONS = {
 
 def _json_text(value) -> str:
     """JSON given as text (the snapshots are built as strings) or as an object."""
-    return _text(value) if type(value) is str else _json(value)
+    kind = type(value)
+    if kind is str:
+        return _text(value)
+    if not value and (kind is list or kind is dict):
+        return (
+            "[]" if kind is list else "{}"
+        )  # what json.dumps writes, most of the flags and lists being empty
+    return _json(value)
 
 
 def _compile(writer: TableWriter, supplied: list[str], kinds: dict[str, str], suffix: str):
@@ -167,6 +174,9 @@ class Loader:
         self._error: BaseException | None = None
         self.tables: list[str] = []  # the bulk tables
         self._dropped: list[tuple[str, str, str]] = []  # (table, foreign key, its definition), in drop order
+        self.indexes: list[
+            tuple[str, str, str]
+        ] = []  # (table, index, its definition): built after the commit
         self.copied_bytes = 0
         self.waited = 0.0  # seconds the generator waited for COPY to take its rows
         with self.connection.cursor() as cursor:
@@ -202,6 +212,8 @@ class Loader:
             self.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in empty))
         for table in tables:
             self._drop_foreign_keys(table)
+        for table in tables:
+            self._drop_btree_indexes(table)
         return empty
 
     def _truncatable(self, empty: list[str]) -> list[str]:
@@ -240,6 +252,22 @@ class Loader:
         for name, definition in rows:
             self.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
             self._dropped.append((table, name, definition))
+
+    def _drop_btree_indexes(self, table: str) -> None:
+        """The plain B-tree indexes (not unique, not a constraint's): finish() builds them after the commit."""
+        rows = self.execute(
+            """
+            SELECT i.relname, pg_get_indexdef(x.indexrelid)
+              FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam
+             WHERE x.indrelid = %s::regclass AND a.amname = 'btree' AND NOT x.indisprimary AND NOT x.indisunique
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+             ORDER BY i.relname
+            """,
+            [table],
+        )
+        for name, definition in rows:
+            self.execute(f'DROP INDEX "{name}"')
+            self.indexes.append((table, name, definition))
 
     def restore(self) -> list[tuple[str, str]]:
         """Add back the foreign keys prepare() dropped, NOT VALID (no check of the rows already in: finish()
@@ -357,49 +385,83 @@ class CheckFailed(RuntimeError):
     """A step of finish() failed: the rows are committed, that check did not pass."""
 
 
-def finish(dsn: dict, jobs: list[list[str]], workers: int = 3, say=print) -> dict[str, float]:
-    """Run `jobs` (lists of statements; each list in order, on one connection, autocommit) on `workers`
-    connections at once, the longest first as given. The statements of one table go in one job, so no two of
-    them wait for each other's lock (VALIDATE CONSTRAINT and ANALYZE each take the table's SHARE UPDATE
-    EXCLUSIVE lock). Returns the seconds spent per kind of statement (summed over the connections); raises
-    CheckFailed naming every statement that failed, after the others have run."""
+def finish(dsn: dict, jobs: list[tuple[str, list[str], bool]], workers: int = 3) -> dict[str, float]:
+    """Run `jobs` on `workers` connections at once (autocommit), each job's statements in order on one connection.
+
+    A job is (table, statements, builds): the index builds (builds=True, one index a job) run in any order,
+    several on one table at once (CREATE INDEX takes a SHARE lock); a table's other job (its VALIDATE CONSTRAINTs,
+    then ANALYZE, which take the table's SHARE UPDATE EXCLUSIVE lock) waits until its builds are done, so no
+    connection waits for another's lock. Free connections take the first job they may in the order given (the
+    largest first). Returns the seconds spent per kind of statement (summed over the connections); raises
+    CheckFailed naming every statement that failed, after all the others have run."""
     import psycopg2
 
-    todo: queue.Queue = queue.Queue()
-    for job in jobs:
-        todo.put(job)
+    condition = threading.Condition()
+    waiting = list(jobs)
+    builds_left: dict[str, int] = {}  # table → its builds not finished
+    for table, _statements, builds in jobs:
+        if builds:
+            builds_left[table] = builds_left.get(table, 0) + 1
     spent: dict[str, float] = {}
     failures: list[str] = []
-    lock = threading.Lock()
     connections = []
+    stopped = False
+
+    def take():
+        with condition:
+            while waiting and not stopped:
+                for n, (table, _statements, builds) in enumerate(waiting):
+                    if builds or not builds_left.get(table):
+                        return waiting.pop(n)
+                condition.wait()
+            return None
+
+    def done(table, builds):
+        with condition:
+            if builds:
+                builds_left[table] -= 1
+            condition.notify_all()
 
     def work():
-        connection = psycopg2.connect(**dsn)
+        try:
+            connection = psycopg2.connect(**dsn)
+        except psycopg2.Error as exc:
+            with condition:
+                failures.append(f"a connection could not be opened: {exc}")
+            return
         connection.autocommit = True
-        with lock:
+        with condition:
             connections.append(connection)
         try:
             with connection.cursor() as cursor:
                 for setting in SESSION_SETTINGS:
                     cursor.execute(setting)
-                while True:
+                while (job := take()) is not None:
+                    table, statements, builds = job
                     try:
-                        job = todo.get_nowait()
-                    except queue.Empty:
-                        return
-                    for statement in job:
-                        started = time.perf_counter()
-                        try:
-                            cursor.execute(statement)
-                        except psycopg2.Error as exc:
-                            with lock:
-                                failures.append(f"{statement}: {str(exc).strip()}")
-                            continue
-                        kind = statement.split()[0] if not statement.startswith("ALTER") else "VALIDATE"
-                        with lock:
-                            spent[kind] = spent.get(kind, 0.0) + time.perf_counter() - started
+                        for statement in statements:
+                            started = time.perf_counter()
+                            try:
+                                cursor.execute(statement)
+                            except psycopg2.Error as exc:
+                                with condition:
+                                    failures.append(f"{statement}: {str(exc).strip()}")
+                                if connection.closed:
+                                    raise
+                                continue
+                            kind = (
+                                "CREATE INDEX"
+                                if builds
+                                else "VALIDATE"
+                                if statement.startswith("ALTER")
+                                else "ANALYZE"
+                            )
+                            with condition:
+                                spent[kind] = spent.get(kind, 0.0) + time.perf_counter() - started
+                    finally:
+                        done(table, builds)
         except BaseException as exc:
-            with lock:
+            with condition:
                 failures.append(f"a connection failed: {exc}")
         finally:
             connection.close()
@@ -411,10 +473,10 @@ def finish(dsn: dict, jobs: list[list[str]], workers: int = 3, say=print) -> dic
         for thread in threads:
             thread.join()
     except BaseException:
-        # Interrupted: stop the statements running and let the connections go.
-        while not todo.empty():
-            todo.get_nowait()
-        with lock:
+        # Interrupted: take no more jobs, stop the statements running.
+        with condition:
+            stopped = True
+            condition.notify_all()
             for connection in connections:
                 if not connection.closed:
                     connection.cancel()

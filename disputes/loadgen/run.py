@@ -4,18 +4,19 @@
    configuration, the supervision ladder, and what the apps above contribute first (the task plan).
 2. In one PostgreSQL transaction on the loader's own connection: the structure (disputes.loadgen.world), the
    disputes in registration order (disputes.loadgen.lifecycle), the patrols, explicit grants and the apps'
-   contributions, into tables whose indexes the server keeps up to date as the rows come (disputes.loadgen.bulk)
-   and whose foreign keys are dropped meanwhile and added back NOT VALID at the end; the per-year number
-   counters and the id sequences set; the database's comment set to INCOMPLETE; commit.
-3. After the commit, on several connections at once: each foreign key validated over its whole table, every
-   table analyzed (bulk.finish). Then the comment describes the run, and the apps' after-commit steps run (the
-   plan's overdue escalation through its own service).
+   contributions (disputes.loadgen.bulk: the unique and GIN indexes kept up to date by the server as the rows
+   come, the plain B-tree indexes and the foreign keys dropped meanwhile, the foreign keys added back NOT VALID
+   at the end); the per-year number counters and the id sequences set; the database's comment set to
+   INCOMPLETE; commit.
+3. After the commit, on several connections at once (bulk.finish): the plain B-tree indexes built, each foreign
+   key validated over its whole table, every table analyzed. Then the comment describes the run, and the apps'
+   after-commit steps run (the plan's overdue escalation through its own service).
 
 Atomicity: an interruption or error before the commit of step 2 leaves the database as it was (the reference data
-of step 1 aside, which is idempotent). One during step 3 leaves the rows committed with some foreign keys not yet
-validated (they hold for every later write, NOT VALID only means the rows already in were not yet checked); the
-comment then says so and the run's error names what failed, and a new run refuses the database with that reason.
-A validation can only fail through a bug of the generator: the rows are its own.
+of step 1 aside, which is idempotent). One during step 3 leaves the rows committed with some B-tree indexes missing
+or some foreign keys not yet validated (they hold for every later write: NOT VALID only means the rows already
+in were not yet checked); the comment then says so, the run's error names what failed, and a new run refuses the
+database with that reason. A validation can only fail through a bug of the generator: the rows are its own.
 
 Determinism: the same seed, size, options and `now` give the same rows. Every random choice draws from a
 random.Random seeded with the seed and a fixed name (the disputes from one per chunk of CHUNK disputes, in
@@ -50,7 +51,9 @@ GROWTH = 1.0  # the last year has about twice the disputes of the first
 
 # The database's comment from the commit of the rows until the checks after it are done (bench/pages.py reads the
 # comment back; a finished run replaces it with describe()).
-INCOMPLETE = "rows committed; foreign keys not yet validated, tables not yet analyzed"
+INCOMPLETE = (
+    "rows committed; B-tree indexes not yet built, foreign keys not yet validated, tables not yet analyzed"
+)
 FINISH_CONNECTIONS = 3
 
 
@@ -406,7 +409,7 @@ def generate(options: Options, out=print) -> dict:
             )
             writer.freeze = spec.table in truncated
         ctx.say(
-            f"bulk mode: {len(schema)} tables, {len(truncated)} truncated for COPY FREEZE, foreign keys dropped"
+            f"bulk mode: {len(schema)} tables, {len(truncated)} truncated for COPY FREEZE, foreign keys and plain B-tree indexes dropped"
         )
 
         world.build()
@@ -445,7 +448,9 @@ def generate(options: Options, out=print) -> dict:
         loader.join()
         server = loader.server_seconds()
         ctx.say(
-            f"rows copied ({loader.copied_bytes / 2**20:,.0f} MiB with their indexes"
+            "rows built (dry run)"
+            if options.sink is not None
+            else f"rows copied ({loader.copied_bytes / 2**20:,.0f} MiB with their indexes"
             + (f"; the loader's server process used {server:,.0f} s of CPU" if server is not None else "")
             + f"; the generator waited {loader.waited:,.0f} s for COPY); foreign keys back NOT VALID, commit"
         )
@@ -480,7 +485,7 @@ def generate(options: Options, out=print) -> dict:
             f"dry run done in {time.perf_counter() - ctx.started:,.0f} s: {sum(rows.values()):,} rows, none kept"
         )
         return result | {"seconds": time.perf_counter() - ctx.started}
-    _check_after_commit(ctx, pending)
+    _check_after_commit(ctx, loader.indexes, pending)
     _set_comment(describe(options, ctx))
     for hook in app_hooks():
         if hasattr(hook, "after_commit"):
@@ -498,9 +503,12 @@ def _copy_state(loader: Loader) -> str:
     return f" (waited {loader.waited:,.0f} s for COPY" + (f", server {server:,.0f} s CPU)" if server else ")")
 
 
-def _check_after_commit(ctx: Context, pending: list[tuple[str, str]]) -> None:
-    """Validate the foreign keys left NOT VALID and analyze every table, one job per table (its validations then
-    its ANALYZE), the largest tables first, on FINISH_CONNECTIONS connections."""
+def _check_after_commit(
+    ctx: Context, indexes: list[tuple[str, str, str]], pending: list[tuple[str, str]]
+) -> None:
+    """Build the B-tree indexes dropped for the load, validate the foreign keys left NOT VALID and analyze every
+    table, on FINISH_CONNECTIONS connections (bulk.finish): the builds first, each on its own, the largest
+    tables' first; then, once a table's builds are done, its validations and its ANALYZE."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -511,27 +519,32 @@ def _check_after_commit(ctx: Context, pending: list[tuple[str, str]]) -> None:
             """
         )
         tables = [row[0] for row in cursor.fetchall()]
+    order = {table: n for n, table in enumerate(tables)}
     validations: dict[str, list[str]] = {}
     for table, name in pending:
         validations.setdefault(table, []).append(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{name}"')
-    jobs = [validations.pop(table, []) + [f'ANALYZE "{table}"'] for table in tables]
-    jobs += list(validations.values())  # tables outside the schema (none expected)
+    jobs = [
+        (table, [definition], True)
+        for table, _name, definition in sorted(indexes, key=lambda index: order.get(index[0], len(order)))
+    ]
+    jobs += [(table, validations.pop(table, []) + [f'ANALYZE "{table}"'], False) for table in tables]
+    jobs += [(table, statements, False) for table, statements in validations.items()]  # none expected
     ctx.say(
-        f"after the commit: {len(pending)} foreign keys to validate and {len(tables)} tables to analyze, "
-        f"on {FINISH_CONNECTIONS} connections"
+        f"after the commit: {len(indexes)} indexes to build, {len(pending)} foreign keys to validate and "
+        f"{len(tables)} tables to analyze, on {FINISH_CONNECTIONS} connections"
     )
     started = time.perf_counter()
     try:
         spent = finish(_dsn(), jobs, FINISH_CONNECTIONS)
     except CheckFailed as exc:
-        message = f"checks failed after the commit: {exc}"
+        message = f"steps failed after the commit: {exc}"
         _set_comment({"generator": "manage.py generate_load", "incomplete": message[:2000]})
         raise GeneratorIncomplete(
             f"The rows are committed, but {message}\nThe database is marked incomplete in its comment; a new run "
             "refuses it. Drop it and generate into a new one (a failed validation is a bug of the generator)."
         ) from exc
     ctx.say(
-        f"checked in {time.perf_counter() - started:,.0f} s: "
+        f"indexes, checks and statistics done in {time.perf_counter() - started:,.0f} s: "
         + ", ".join(f"{kind} {seconds:,.0f} s" for kind, seconds in sorted(spent.items()))
         + " (summed over the connections)"
     )
