@@ -2,18 +2,22 @@
 
 - `Loader` owns a psycopg2 connection of its own. Every row the generator writes in bulk goes through it in a
   single transaction: an interrupted load leaves the database as it was.
-- The indexes and unique constraints stay in place while the rows go in: the server maintains them as COPY
-  runs, on the second core, while the generator (one core of Python) builds the next rows. Building them
-  afterwards costs about the same CPU (GIN insertion through the pending list costs what a GIN build does), but
-  on one connection after the last row, one index at a time: at 10^6 disputes that was over a quarter of an
-  hour on top of the rows. Their GIN pending lists are flushed at the end (gin_clean_pending_list), so the
-  indexes are left as a build would leave them for the searches.
+- The unique and GIN indexes stay in place while the rows go in: the server maintains them as COPY runs, on
+  the second core, while the generator (one core of Python) builds the next rows. A GIN index costs about as
+  much to keep up to date through its pending list as to build, and built after the last row the bigram index
+  alone takes minutes on one core at 10^6 disputes. Their pending lists are flushed before the commit
+  (gin_clean_pending_list), so the searches find them as a build would leave them.
+- The plain B-tree indexes (neither unique nor a constraint's) are dropped first and built after the commit by
+  `finish()`, several at once on its connections: kept up to date row by row they cost the server 2.5-3.5 times
+  their bulk build (random keys: a notification's user, an alert's recipient), enough to make COPY, not
+  Python, the bottleneck at 10^6.
 - The foreign keys of the bulk tables are dropped first (a per-row trigger check would cost more than the rows),
   added back `NOT VALID` before the commit, so they hold for every later write, and validated over the whole
-  table after the commit by `finish()`, on several connections at once, beside ANALYZE. This is the
-  atomicity given up: between the commit and the end of `finish()` the rows are in but not yet proven against
-  their foreign keys. The database's comment says so meanwhile (run.INCOMPLETE), and a run that fails there says
-  which check failed and leaves that mark, so a later run refuses the database with that reason.
+  table after the commit by `finish()`, beside the builds and ANALYZE. This is the atomicity given up: between
+  the commit and the end of `finish()` the rows are in, but some plain indexes may be missing and the rows not
+  yet proven against their foreign keys. The database's comment says so meanwhile (run.INCOMPLETE); a run that
+  fails there names the statements that failed and leaves that mark, and a later run refuses the database with
+  that reason.
 - Tables that are empty at the start are truncated in the transaction and loaded with COPY … FREEZE: their rows
   are visible to all at once, so no vacuum is needed before index-only scans work.
 - Rows are encoded by `TableWriter.add(**columns)`, generated per table from the model's field types; the columns
