@@ -158,7 +158,7 @@ def _compile(writer: TableWriter, supplied: list[str], kinds: dict[str, str], su
 
 
 class Loader:
-    """One connection, one transaction, COPY on a background thread, the foreign keys dropped meanwhile."""
+    """One connection, one transaction, COPY on a background thread; foreign keys, plain B-trees dropped meanwhile."""
 
     def __init__(self, dsn: dict, sink=None, tee=None):
         """`sink(table, data)`, when given, receives the COPY data instead of the database, and commit() rolls
@@ -207,8 +207,8 @@ class Loader:
     # --- schema while loading --------------------------------------------------------------------------------
 
     def prepare(self, tables: list[str]) -> list[str]:
-        """Drop the foreign keys of `tables`; truncate the empty ones. Returns the tables truncated (they are
-        loaded with FREEZE)."""
+        """Drop the foreign keys and plain B-tree indexes of `tables`; truncate the empty ones. Returns the tables
+        truncated (they are loaded with FREEZE)."""
         self.tables = list(tables)
         empty = [t for t in tables if not self.execute(f'SELECT EXISTS (SELECT 1 FROM "{t}")')[0][0]]
         empty = self._truncatable(empty)
