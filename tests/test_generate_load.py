@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import re
 import sys
 from collections import Counter, defaultdict
@@ -303,6 +304,51 @@ def test_main_pages_render_for_generated_users(generated, db, client, prefix):
 def test_it_refuses_a_database_with_disputes(generated, db):
     with pytest.raises(GeneratorRefused, match="already holds disputes"):
         check_database()
+
+
+def test_the_run_is_recorded_on_the_database_and_the_schema_is_whole(generated, db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
+        )
+        comment = json.loads(cursor.fetchone()[0])
+        # The B-tree indexes dropped for the load were built again, the foreign keys validated.
+        cursor.execute("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated")
+        not_valid = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = 'disputes_event' AND indexname LIKE '%action%'"
+        )
+        action_indexes = cursor.fetchone()[0]
+    assert comment["generator"] == "manage.py generate_load" and "incomplete" not in comment
+    assert comment["disputes"] == SIZE
+    assert not_valid == 0
+    assert action_indexes == 2  # action, and action varchar_pattern_ops
+
+
+def test_it_refuses_a_database_a_run_did_not_finish(generated, db):
+    from disputes.loadgen.run import INCOMPLETE, _set_comment
+
+    _set_comment(
+        {"generator": "manage.py generate_load", "incomplete": INCOMPLETE}
+    )  # rolled back with the test
+    with pytest.raises(
+        GeneratorRefused, match="already holds disputes from a generate_load run that did not finish"
+    ):
+        check_database()
+
+
+def test_the_steps_after_the_commit_report_what_failed(generated, db):
+    from disputes.loadgen.bulk import CheckFailed, finish
+    from disputes.loadgen.run import _dsn
+
+    jobs = [
+        ("disputes_dispute", ["SELECT 1"], True),
+        ("disputes_dispute", ["SELECT count(*) FROM disputes_dispute", "SELECT * FROM no_such_table"], False),
+        ("disputes_event", ["SELECT 2"], False),
+    ]
+    with pytest.raises(CheckFailed, match="SELECT \\* FROM no_such_table: .*no_such_table"):
+        finish(_dsn(), jobs, workers=2)
+    assert set(finish(_dsn(), jobs[:1] + jobs[2:], workers=2)) <= {"CREATE INDEX", "VALIDATE", "ANALYZE"}
 
 
 def test_it_refuses_sqlite(db, monkeypatch):

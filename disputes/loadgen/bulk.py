@@ -1,12 +1,25 @@
 """Writing many rows fast: PostgreSQL COPY in text format on one connection and one transaction.
 
-- `Loader` owns a psycopg2 connection of its own. Everything the generator writes in bulk goes through it in a
-  single transaction: an interrupted run leaves the database as it was.
-- Before the rows go in, each bulk table's secondary indexes, unique constraints and foreign keys are dropped
-  and, after the last row, re-created from their own definitions (pg_get_indexdef, pg_get_constraintdef), so
-  whatever indexes other branches add are rebuilt too, and every foreign key and unique constraint is checked
-  once over the whole table. Tables that are empty at the start are truncated in the transaction and loaded
-  with COPY … FREEZE: their rows are visible to all at once, so no vacuum is needed before index-only scans work.
+- `Loader` owns a psycopg2 connection of its own. Every row the generator writes in bulk goes through it in a
+  single transaction: an interrupted load leaves the database as it was.
+- The unique and GIN indexes stay in place while the rows go in: the server maintains them as COPY runs, on
+  the second core, while the generator (one core of Python) builds the next rows. A GIN index costs about as
+  much to keep up to date through its pending list as to build, and built after the last row the bigram index
+  alone takes minutes on one core at 10^6 disputes. Their pending lists are flushed before the commit
+  (gin_clean_pending_list), so the searches find them as a build would leave them.
+- The plain B-tree indexes (neither unique nor a constraint's) are dropped first and built after the commit by
+  `finish()`, several at once on its connections: kept up to date row by row they cost the server 2.5-3.5 times
+  their bulk build (random keys: a notification's user, an alert's recipient), enough to make COPY, not
+  Python, the bottleneck at 10^6.
+- The foreign keys of the bulk tables are dropped first (a per-row trigger check would cost more than the rows),
+  added back `NOT VALID` before the commit, so they hold for every later write, and validated over the whole
+  table after the commit by `finish()`, beside the builds and ANALYZE. This is the atomicity given up: between
+  the commit and the end of `finish()` the rows are in, but some plain indexes may be missing and the rows not
+  yet proven against their foreign keys. The database's comment says so meanwhile (run.INCOMPLETE); a run that
+  fails there names the statements that failed and leaves that mark, and a later run refuses the database with
+  that reason.
+- Tables that are empty at the start are truncated in the transaction and loaded with COPY … FREEZE: their rows
+  are visible to all at once, so no vacuum is needed before index-only scans work.
 - Rows are encoded by `TableWriter.add(**columns)`, generated per table from the model's field types; the columns
   the generator does not supply take the model field's default, the value Django would write
   (see disputes.loadgen.tables). COPY runs on a background thread while the main thread
@@ -17,8 +30,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import queue
 import threading
+import time
 from decimal import Decimal
 
 # COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
@@ -105,7 +120,14 @@ _EXPRESSIONS = {
 
 def _json_text(value) -> str:
     """JSON given as text (the snapshots are built as strings) or as an object."""
-    return _text(value) if type(value) is str else _json(value)
+    kind = type(value)
+    if kind is str:
+        return _text(value)
+    if not value and (kind is list or kind is dict):
+        return (
+            "[]" if kind is list else "{}"
+        )  # what json.dumps writes, most of the flags and lists being empty
+    return _json(value)
 
 
 def _compile(writer: TableWriter, supplied: list[str], kinds: dict[str, str], suffix: str):
@@ -136,7 +158,7 @@ def _compile(writer: TableWriter, supplied: list[str], kinds: dict[str, str], su
 
 
 class Loader:
-    """One connection, one transaction, COPY on a background thread, and the indexes dropped meanwhile."""
+    """One connection, one transaction, COPY on a background thread; foreign keys, plain B-trees dropped meanwhile."""
 
     def __init__(self, dsn: dict, sink=None, tee=None):
         """`sink(table, data)`, when given, receives the COPY data instead of the database, and commit() rolls
@@ -144,19 +166,33 @@ class Loader:
         `tee(table, data)` receives a copy of what goes to the database."""
         import psycopg2
 
+        self.dsn = dsn
         self.sink = sink
         self.tee = tee
         self.connection = psycopg2.connect(**dsn)
         self.connection.autocommit = False
-        self._queue: queue.Queue = queue.Queue(maxsize=4)
+        # Up to 64 MiB of rows waiting for COPY: the server's index maintenance comes in bursts (GIN pending-list
+        # cleanups) and the generator should not wait for each.
+        self._queue: queue.Queue = queue.Queue(maxsize=16)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
-        self._dropped: list[tuple[str, str]] = []  # (kind, statement that restores it), in drop order
+        self.tables: list[str] = []  # the bulk tables
+        self._dropped: list[tuple[str, str, str]] = []  # (table, foreign key, its definition), in drop order
+        self.indexes: list[
+            tuple[str, str, str]
+        ] = []  # (table, index, its definition): built after the commit
         self.copied_bytes = 0
+        self.waited = 0.0  # seconds the generator waited for COPY to take its rows
         with self.connection.cursor() as cursor:
-            # Session settings only: the server's configuration is not touched.
-            cursor.execute("SET maintenance_work_mem = '1GB'")
-            cursor.execute("SET synchronous_commit = off")
+            # Session settings only: the server's configuration is not touched. GIN indexes take new rows into
+            # their pending list and merge it into the index in batches of gin_pending_list_limit, sorted in
+            # work_mem: large batches merge faster.
+            for setting in SESSION_SETTINGS:
+                cursor.execute(setting)
+            cursor.execute("SET work_mem = '256MB'")
+            cursor.execute("SET gin_pending_list_limit = '64MB'")
+            cursor.execute("SELECT pg_backend_pid()")
+            self._pid = cursor.fetchone()[0]
 
     def execute(self, sql: str, params=None):
         self.join()  # the connection is the COPY thread's while it runs
@@ -164,21 +200,24 @@ class Loader:
             cursor.execute(sql, params)
             return cursor.fetchall() if cursor.description else None
 
+    def server_seconds(self) -> float | None:
+        """CPU seconds the loader's server process has used, when the server runs on this machine."""
+        return _cpu_seconds(self._pid)
+
     # --- schema while loading --------------------------------------------------------------------------------
 
     def prepare(self, tables: list[str]) -> list[str]:
-        """Drop the secondary indexes, unique constraints and foreign keys of `tables`; truncate the empty ones.
-
-        Returns the tables truncated (they are loaded with FREEZE)."""
+        """Drop the foreign keys and plain B-tree indexes of `tables`; truncate the empty ones. Returns the tables
+        truncated (they are loaded with FREEZE)."""
+        self.tables = list(tables)
         empty = [t for t in tables if not self.execute(f'SELECT EXISTS (SELECT 1 FROM "{t}")')[0][0]]
         empty = self._truncatable(empty)
         if empty:
             self.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in empty))
         for table in tables:
-            self._drop_constraints(table, "f")
+            self._drop_foreign_keys(table)
         for table in tables:
-            self._drop_constraints(table, "u")
-            self._drop_indexes(table)
+            self._drop_btree_indexes(table)
         return empty
 
     def _truncatable(self, empty: list[str]) -> list[str]:
@@ -204,29 +243,27 @@ class Loader:
                     changed = True
         return [t for t in empty if t in chosen]
 
-    def _drop_constraints(self, table: str, kind: str) -> None:
+    def _drop_foreign_keys(self, table: str) -> None:
         rows = self.execute(
             """
             SELECT c.conname, pg_get_constraintdef(c.oid)
               FROM pg_constraint c
-             WHERE c.conrelid = %s::regclass AND c.contype = %s
-               -- a unique constraint that a foreign key points at must stay
-               AND (c.contype <> 'u' OR NOT EXISTS (
-                   SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid))
+             WHERE c.conrelid = %s::regclass AND c.contype = 'f'
              ORDER BY c.conname
             """,
-            [table, kind],
+            [table],
         )
         for name, definition in rows:
             self.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-            self._dropped.append((kind, f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'))
+            self._dropped.append((table, name, definition))
 
-    def _drop_indexes(self, table: str) -> None:
+    def _drop_btree_indexes(self, table: str) -> None:
+        """The plain B-tree indexes (not unique, not a constraint's): finish() builds them after the commit."""
         rows = self.execute(
             """
             SELECT i.relname, pg_get_indexdef(x.indexrelid)
-              FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-             WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
+              FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam
+             WHERE x.indrelid = %s::regclass AND a.amname = 'btree' AND NOT x.indisprimary AND NOT x.indisunique
                AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
              ORDER BY i.relname
             """,
@@ -234,23 +271,28 @@ class Loader:
         )
         for name, definition in rows:
             self.execute(f'DROP INDEX "{name}"')
-            self._dropped.append(("i", definition))
+            self.indexes.append((table, name, definition))
 
-    def restore(self) -> dict[str, float]:
-        """Re-create what prepare() dropped: indexes, then unique constraints, then foreign keys (each checked
-        over the whole table). Returns the seconds spent on each kind."""
-        import time
-
+    def restore(self) -> list[tuple[str, str]]:
+        """Add back the foreign keys prepare() dropped, NOT VALID (no check of the rows already in: finish()
+        validates them after the commit), and flush the GIN indexes' pending lists. Returns the (table, foreign
+        key) pairs left to validate."""
         self.join()
-        order = {"i": 0, "u": 1, "f": 2}
-        spent = {"indexes": 0.0, "unique constraints": 0.0, "foreign keys": 0.0}
-        names = {"i": "indexes", "u": "unique constraints", "f": "foreign keys"}
-        for kind, statement in sorted(self._dropped, key=lambda item: order[item[0]]):
-            started = time.perf_counter()
-            self.execute(statement)
-            spent[names[kind]] += time.perf_counter() - started
+        for table, name, definition in self._dropped:
+            self.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition} NOT VALID')
+        for (index,) in self.execute(
+            """
+            SELECT i.oid::regclass::text
+              FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam
+             WHERE a.amname = 'gin' AND x.indrelid::regclass::text = ANY(%s)
+             ORDER BY 1
+            """,
+            [self.tables],
+        ):
+            self.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        pending = [(table, name) for table, name, _definition in self._dropped]
         self._dropped = []
-        return spent
+        return pending
 
     def set_sequences(self, tables: list[str]) -> None:
         for table in tables:
@@ -274,7 +316,13 @@ class Loader:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="copy", daemon=True)
             self._thread.start()
-        self._queue.put((writer.copy_sql(), data))
+        item = (writer.copy_sql(), data)
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            started = time.perf_counter()
+            self._queue.put(item)
+            self.waited += time.perf_counter() - started
 
     def _run(self) -> None:
         while True:
@@ -316,3 +364,127 @@ class Loader:
             self._thread.join(timeout=5)
         self.connection.rollback()
         self.connection.close()
+
+
+# Every connection of the generator: session settings only (the server's configuration is not touched).
+SESSION_SETTINGS = [
+    "SET maintenance_work_mem = '2GB'",  # VALIDATE's check query runs with work_mem = maintenance_work_mem
+    "SET synchronous_commit = off",
+]
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# --- after the commit: the checks on several connections ----------------------------------------------------
+
+
+class CheckFailed(RuntimeError):
+    """A step of finish() failed: the rows are committed, that check did not pass."""
+
+
+def finish(dsn: dict, jobs: list[tuple[str, list[str], bool]], workers: int = 3) -> dict[str, float]:
+    """Run `jobs` on `workers` connections at once (autocommit), each job's statements in order on one connection.
+
+    A job is (table, statements, builds): the index builds (builds=True, one index a job) run in any order,
+    several on one table at once (CREATE INDEX takes a SHARE lock); a table's other job (its VALIDATE CONSTRAINTs,
+    then ANALYZE, which take the table's SHARE UPDATE EXCLUSIVE lock) waits until its builds are done, so no
+    connection waits for another's lock. Free connections take the first job they may in the order given (the
+    largest first). Returns the seconds spent per kind of statement (summed over the connections); raises
+    CheckFailed naming every statement that failed, after all the others have run."""
+    import psycopg2
+
+    condition = threading.Condition()
+    waiting = list(jobs)
+    builds_left: dict[str, int] = {}  # table → its builds not finished
+    for table, _statements, builds in jobs:
+        if builds:
+            builds_left[table] = builds_left.get(table, 0) + 1
+    spent: dict[str, float] = {}
+    failures: list[str] = []
+    connections = []
+    stopped = False
+
+    def take():
+        with condition:
+            while waiting and not stopped:
+                for n, (table, _statements, builds) in enumerate(waiting):
+                    if builds or not builds_left.get(table):
+                        return waiting.pop(n)
+                condition.wait()
+            return None
+
+    def done(table, builds):
+        with condition:
+            if builds:
+                builds_left[table] -= 1
+            condition.notify_all()
+
+    def work():
+        try:
+            connection = psycopg2.connect(**dsn)
+        except psycopg2.Error as exc:
+            with condition:
+                failures.append(f"a connection could not be opened: {exc}")
+            return
+        connection.autocommit = True
+        with condition:
+            connections.append(connection)
+        try:
+            with connection.cursor() as cursor:
+                for setting in SESSION_SETTINGS:
+                    cursor.execute(setting)
+                while (job := take()) is not None:
+                    table, statements, builds = job
+                    try:
+                        for statement in statements:
+                            started = time.perf_counter()
+                            try:
+                                cursor.execute(statement)
+                            except psycopg2.Error as exc:
+                                with condition:
+                                    failures.append(f"{statement}: {str(exc).strip()}")
+                                if connection.closed:
+                                    raise
+                                continue
+                            kind = (
+                                "CREATE INDEX"
+                                if builds
+                                else "VALIDATE"
+                                if statement.startswith("ALTER")
+                                else "ANALYZE"
+                            )
+                            with condition:
+                                spent[kind] = spent.get(kind, 0.0) + time.perf_counter() - started
+                    finally:
+                        done(table, builds)
+        except BaseException as exc:
+            with condition:
+                failures.append(f"a connection failed: {exc}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, name=f"finish-{n}", daemon=True) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        # Interrupted: take no more jobs, stop the statements running.
+        with condition:
+            stopped = True
+            condition.notify_all()
+            for connection in connections:
+                if not connection.closed:
+                    connection.cancel()
+        raise
+    if failures:
+        raise CheckFailed("\n  ".join(failures))
+    return spent

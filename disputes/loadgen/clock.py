@@ -17,6 +17,7 @@ MINUTE = 60
 EPOCH = dt.date(1970, 1, 1)
 # "HH:MM:SS" of every second of a day: formatting a timestamp is then two lookups and a concatenation.
 _HMS = [f"{s // HOUR:02d}:{s // MINUTE % 60:02d}:{s % 60:02d}" for s in range(DAY)]
+_TS_TIME = [f" {hms}+00" for hms in _HMS]  # what follows the date in a timestamptz literal
 
 
 class Clock:
@@ -49,8 +50,7 @@ class Clock:
     def ts(self, t: int) -> str:
         """A timestamptz literal in UTC for COPY."""
         day, s = divmod(t, DAY)
-        text = self._dates.get(day) or self.date_text(day)
-        return f"{text} {_HMS[s]}+00"
+        return (self._dates.get(day) or self.date_text(day)) + _TS_TIME[s]
 
     def iso_utc(self, t: int) -> str:
         """datetime.isoformat() of an instant read back from PostgreSQL (Django returns it in UTC)."""

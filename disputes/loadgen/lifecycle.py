@@ -75,6 +75,13 @@ LADDER = {
     1: {1: 80, 2: 100, 3: 125, 4: 150},
 }  # sweeps.DEFAULT_THRESHOLDS
 OPEN = ("registered", "assessed", "assigned", "in_progress", "reported_up")
+# rng.choices(population, weights)[0] with the weights summed once (names.Weighted: the same draws).
+_SOURCE = names.Weighted([s for s, _w in SOURCES], [w for _s, w in SOURCES])
+_COMPLEXITY = names.Weighted(["simple", "general", "complex"], [30, 55, 15])
+_MODE = names.Weighted(["on_site", "video", "phone", "online"], [75, 8, 12, 5])
+_GUIDANCE = names.Weighted(["litigation", "arbitration", "administrative"], [60, 20, 20])
+_SATISFIED = names.Weighted([v for v, _w in SATISFACTION[:3]], [w for _v, w in SATISFACTION[:3]])
+_PERFORMANCE = names.Weighted(["performed", "partial", "pending"], [85, 8, 7])
 
 
 @dataclass(eq=False)
@@ -249,7 +256,7 @@ class Lifecycle:
         r = rng.random()
         region = grid if r < 0.72 else grid.community if r < 0.96 else grid.street
         category_id, category = ctx.pick_category(rng)
-        source = rng.choices([s for s, _w in SOURCES], [w for _s, w in SOURCES])[0]
+        source = _SOURCE.pick(rng)
         creator = self._registrar(region, source, district)
         state = State(dispute_id, number, region, district, (category_id, category), t0, creator, "")
         state.updated_at = t0
@@ -640,7 +647,7 @@ class Lifecycle:
         t = self._now_of(s)
         f = s.fields
         if "complexity" not in f:
-            f["complexity"] = rng.choices(["simple", "general", "complex"], [30, 55, 15])[0]
+            f["complexity"] = _COMPLEXITY.pick(rng)
         day = self.clock.local_day(t)
         # risk.repeat_dispute_count: other disputes (not voided or merged) sharing a party's ID number. Only the
         # repeat disputants of the pool share numbers (random numbers practically never meet).
@@ -997,7 +1004,7 @@ class Lifecycle:
         if user is None:
             return
         before = self.begin(s)
-        mode = rng.choices(["on_site", "video", "phone", "online"], [75, 8, 12, 5])[0]
+        mode = _MODE.pick(rng)
         session_id = self.ctx.ids.next("disputes.MediationSession")
         names_ = [p[3] for p in s.parties]
         self.w["disputes.MediationSession"].add(
@@ -1141,7 +1148,7 @@ class Lifecycle:
             target = "resolved"
             guidance = ""
         else:
-            guidance = rng.choices(["litigation", "arbitration", "administrative"], [60, 20, 20])[0]
+            guidance = _GUIDANCE.pick(rng)
             f["failure_guidance"] = guidance
             target = "failed"
         f.update(
@@ -1261,14 +1268,10 @@ class Lifecycle:
         before = self.begin(s)
         day = self.clock.local_day(t)
         agreement = s.agreements[-1] if s.agreements and s.fields.get("outcome") == "success" else None
-        satisfaction = (
-            "unsatisfied"
-            if unhappy
-            else rng.choices([v for v, _w in SATISFACTION[:3]], [w for _v, w in SATISFACTION[:3]])[0]
-        )
+        satisfaction = "unsatisfied" if unhappy else _SATISFIED.pick(rng)
         performance = ""
         if agreement is not None:
-            performance = rng.choices(["performed", "partial", "pending"], [85, 8, 7])[0]
+            performance = _PERFORMANCE.pick(rng)
             agreement.update(performance=performance, performance_checked_on=day)
         notes = "当事人对调解结果表示认可。" if not unhappy else "当事人反映协议未落实，要求重新调解。"
         self.w["disputes.FollowUp"].add(
@@ -1718,6 +1721,8 @@ def _members(values: dict) -> str:
             text = "true" if value else "false"
         elif kind is str and value.isprintable() and '"' not in value and "\\" not in value:
             text = f'"{value}"'
+        elif kind is list and not value:
+            text = "[]"
         else:
             text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         parts.append(f'"{key}":{text}')

@@ -7,7 +7,9 @@ and masks treat them as they would real ones.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import random
 
 from stdnum.cn import ric, uscc
@@ -122,8 +124,25 @@ COMPANY_KINDS = [
 EDUCATION = ["高中", "中专", "大专", "本科", "本科", "硕士"]
 
 
+class Weighted:
+    """`pick(rng)` is `rng.choices(population, weights)[0]` — the same draw, the same result — with the cumulative
+    weights summed once instead of at every call."""
+
+    def __init__(self, population, weights):
+        self.population = list(population)
+        self.cumulative = list(itertools.accumulate(weights))
+        self.total = self.cumulative[-1] + 0.0
+        self.hi = len(self.cumulative) - 1
+
+    def pick(self, rng: random.Random):
+        return self.population[bisect.bisect(self.cumulative, rng.random() * self.total, 0, self.hi)]
+
+
+_SURNAME = Weighted(SURNAMES, SURNAME_WEIGHTS)
+
+
 def person_name(rng: random.Random) -> str:
-    surname = rng.choices(SURNAMES, SURNAME_WEIGHTS)[0]
+    surname = _SURNAME.pick(rng)
     given = rng.choice(GIVEN) if rng.random() < 0.3 else rng.choice(GIVEN) + rng.choice(GIVEN)
     return surname + given
 

@@ -38,6 +38,7 @@ class Patrols:
         self.report = ctx.w("disputes.PatrolReport")
         self.found = ctx.w("disputes.PatrolReport.disputes")
         self.count = 0
+        self._periods: dict[tuple[int, int], tuple] = {}
         self.texts = {
             "due_title": _("Patrol due: %(patrol)s"),
             "due_body": _("Report the patrol by %(due)s, or make a nil report if nothing was found."),
@@ -83,8 +84,19 @@ class Patrols:
         ctx, clock, rng = self.ctx, self.clock, self.rng
         now = ctx.now
         duty_id = ctx.ids.next("disputes.PatrolDuty")
-        created = clock.day_start(max(first, ctx.first_day)) + 5 * MINUTE
-        due = clock.day_end(last)
+        period = self._periods.get((first, last))
+        if period is None:
+            # The same for every place with this period: its columns' text, formatted once.
+            created = clock.day_start(max(first, ctx.first_day)) + 5 * MINUTE
+            due = clock.day_end(last)
+            period = self._periods[(first, last)] = (
+                due,
+                clock.date_text(first),
+                clock.date_text(last),
+                clock.ts(due),
+                clock.ts(created),
+            )
+        due, start_text, end_text, due_text, created_text = period
         status, reported = "pending", None
         found = self.finds.get((place.id, first), []) if cadence == "daily" and place.level == 5 else []
         if found:
@@ -113,12 +125,12 @@ class Patrols:
             id=duty_id,
             region_id=place.id,
             cadence=cadence,
-            period_start=clock.date_text(first),
-            period_end=clock.date_text(last),
-            due_at=clock.ts(due),
+            period_start=start_text,
+            period_end=end_text,
+            due_at=due_text,
             sensitive=sensitive,
             status=status,
-            created_at=clock.ts(created),
+            created_at=created_text,
         )
         self.count += 1
         if reported is not None:
@@ -147,8 +159,15 @@ class Patrols:
         return user
 
     def _alerts(self, place, cadence, duty_id, first, last, due, status, reported) -> None:
-        ctx, clock = self.ctx, self.clock
+        ctx = self.ctx
+        now = ctx.now
         remind_at = _next(due - REMINDER_LEAD[cadence], SWEEP)
+        missing_at = _next(due, SWEEP)
+        remind = remind_at <= now and remind_at < due and (reported is None or reported > remind_at)
+        missing = missing_at <= now and (reported is None or reported > missing_at)
+        if not (remind or missing):
+            return  # most duties: reported before any reminder
+        clock = self.clock
         text = (
             f"{place.name} {clock.date_text(first)}"
             if first == last
@@ -156,7 +175,7 @@ class Patrols:
         )
         values = {"patrol": text, "due": clock.local_text(due)}
         url = f"/disputes/patrols/{duty_id}/"
-        if remind_at <= ctx.now and remind_at < due and (reported is None or reported > remind_at):
+        if remind:
             for recipient in self._staff(place) or self._escalation(place):
                 ctx.alert(
                     kind="patrol_due",
@@ -172,8 +191,7 @@ class Patrols:
                     users=_users(recipient),
                     rng=self.rng,
                 )
-        missing_at = _next(due, SWEEP)
-        if missing_at <= ctx.now and (reported is None or reported > missing_at):
+        if missing:
             for level, recipients in ((1, self._staff(place)), (2, self._escalation(place))):
                 for recipient in recipients:
                     ctx.alert(

@@ -4,9 +4,19 @@
    configuration, the supervision ladder, and what the apps above contribute first (the task plan).
 2. In one PostgreSQL transaction on the loader's own connection: the structure (disputes.loadgen.world), the
    disputes in registration order (disputes.loadgen.lifecycle), the patrols, explicit grants and the apps'
-   contributions, with the bulk tables' indexes and foreign keys rebuilt at the end; the per-year number counters
-   and the id sequences set; commit.
-3. ANALYZE, then the apps' after-commit steps (the plan's overdue escalation through its own service).
+   contributions (disputes.loadgen.bulk: the unique and GIN indexes kept up to date by the server as the rows
+   come, the plain B-tree indexes and the foreign keys dropped meanwhile, the foreign keys added back NOT VALID
+   at the end); the per-year number counters and the id sequences set; the database's comment set to
+   INCOMPLETE; commit.
+3. After the commit, on several connections at once (bulk.finish): the plain B-tree indexes built, each foreign
+   key validated over its whole table, every table analyzed. Then the comment describes the run, and the apps'
+   after-commit steps run (the plan's overdue escalation through its own service).
+
+Atomicity: an interruption or error before the commit of step 2 leaves the database as it was (the reference data
+of step 1 aside, which is idempotent). One during step 3 leaves the rows committed with some B-tree indexes missing
+or some foreign keys not yet validated (they hold for every later write: NOT VALID only means the rows already
+in were not yet checked); the comment then says so, the run's error names what failed, and a new run refuses the
+database with that reason. A validation can only fail through a bug of the generator: the rows are its own.
 
 Determinism: the same seed, size, options and `now` give the same rows. Every random choice draws from a
 random.Random seeded with the seed and a fixed name (the disputes from one per chunk of CHUNK disputes, in
@@ -31,7 +41,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from disputes.loadgen import tables
-from disputes.loadgen.bulk import Loader, TableWriter
+from disputes.loadgen.bulk import CheckFailed, Loader, TableWriter, finish
 from disputes.loadgen.clock import DAY, HOUR, Clock, day_number
 from disputes.loadgen.world import BENCH_PASSWORD, Fanout, World
 
@@ -39,8 +49,20 @@ CHUNK = 1000
 GROWTH = 1.0  # the last year has about twice the disputes of the first
 
 
+# The database's comment from the commit of the rows until the checks after it are done (bench/pages.py reads the
+# comment back; a finished run replaces it with describe()).
+INCOMPLETE = (
+    "rows committed; B-tree indexes not yet built, foreign keys not yet validated, tables not yet analyzed"
+)
+FINISH_CONNECTIONS = 3
+
+
 class GeneratorRefused(Exception):
     """The database is not one the generator may fill."""
+
+
+class GeneratorIncomplete(Exception):
+    """The rows are committed, but a check after the commit failed or did not run."""
 
 
 @dataclass
@@ -260,15 +282,52 @@ def check_database() -> None:
             f"{connection.vendor}. Set DATABASE_URL=postgres://… to an empty, migrated database."
         )
     if Dispute.objects.exists():
+        unfinished = _unfinished()
         raise GeneratorRefused(
-            "This database already holds disputes. generate_load only fills a database that has none "
-            "(create a new one and migrate it): it does not append to or mix with existing data."
+            "This database already holds disputes"
+            + (
+                f" from a generate_load run that did not finish ({unfinished}): it is not to be used as it is"
+                if unfinished
+                else ""
+            )
+            + ". generate_load only fills a database that has none (create a new one and migrate it): it does "
+            "not append to or mix with existing data."
         )
     if Region.objects.filter(level__gte=4).exists():
         raise GeneratorRefused(
             "This database already has communities or grids. generate_load builds the region tree below the "
             "streets itself; run it on a freshly migrated database."
         )
+
+
+def _comment() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
+        )
+        text = cursor.fetchone()[0]
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _unfinished() -> str:
+    """What the comment of a generated database says is missing, or "" (a finished run, or not generated)."""
+    comment = _comment()
+    return comment.get("incomplete", "") if comment.get("generator") == "manage.py generate_load" else ""
+
+
+def _set_comment(value: dict, execute=None) -> None:
+    """The database's comment (COMMENT ON DATABASE is transactional: `execute` the loader's, to go with the rows)."""
+    sql = f'COMMENT ON DATABASE "{connection.settings_dict["NAME"]}" IS %s'
+    params = [json.dumps(value, ensure_ascii=False)]
+    if execute is not None:
+        execute(sql, params)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def prepare_reference() -> None:
@@ -350,7 +409,7 @@ def generate(options: Options, out=print) -> dict:
             )
             writer.freeze = spec.table in truncated
         ctx.say(
-            f"bulk mode: {len(schema)} tables, {len(truncated)} truncated for COPY FREEZE, indexes dropped"
+            f"bulk mode: {len(schema)} tables, {len(truncated)} truncated for COPY FREEZE, foreign keys and plain B-tree indexes dropped"
         )
 
         world.build()
@@ -375,11 +434,11 @@ def generate(options: Options, out=print) -> dict:
             dispute_id = ctx.ids.next("disputes.Dispute")
             lifecycle.play(dispute_id, f"DDK-{year}-{counters[year]:06d}", t, rng)
             if (index + 1) % report_every == 0:
-                ctx.say(f"disputes: {index + 1:,} of {options.disputes:,}")
+                ctx.say(f"disputes: {index + 1:,} of {options.disputes:,}{_copy_state(loader)}")
         ctx.say(f"disputes done: {dict(sorted(lifecycle.statuses.items()))}")
 
         patrols = Patrols(ctx, world, lifecycle.patrol_finds).build()
-        ctx.say(f"patrols: {patrols:,} duties")
+        ctx.say(f"patrols: {patrols:,} duties{_copy_state(loader)}")
         grants = _grants(ctx, world, first_id, options)
         for hook in app_hooks():
             if hasattr(hook, "contribute"):
@@ -387,9 +446,16 @@ def generate(options: Options, out=print) -> dict:
         for writer in ctx.writers.values():
             writer.flush()
         loader.join()
-        ctx.say(f"rows copied ({loader.copied_bytes / 2**20:,.0f} MiB); rebuilding indexes and constraints")
-        spent = loader.restore()
-        ctx.say("rebuilt: " + ", ".join(f"{kind} {seconds:.0f} s" for kind, seconds in spent.items()))
+        server = loader.server_seconds()
+        ctx.say(
+            "rows built (dry run)"
+            if options.sink is not None
+            else f"rows copied ({loader.copied_bytes / 2**20:,.0f} MiB with their indexes"
+            + (f"; the loader's server process used {server:,.0f} s of CPU" if server is not None else "")
+            + f"; the generator waited {loader.waited:,.0f} s for COPY); foreign keys back NOT VALID, commit"
+        )
+        started = time.perf_counter()
+        pending = loader.restore()
         for year, last in sorted(counters.items()):
             loader.execute(
                 "INSERT INTO disputes_disputecounter (year, last) VALUES (%s, %s) "
@@ -397,7 +463,13 @@ def generate(options: Options, out=print) -> dict:
                 [year, last],
             )
         loader.set_sequences([spec.table for spec in schema.values() if "id" in spec.supplied])
+        if options.sink is None:
+            _set_comment({"generator": "manage.py generate_load", "incomplete": INCOMPLETE}, loader.execute)
         loader.commit()
+        ctx.say(
+            f"{'rolled back (dry run)' if options.sink is not None else 'committed'} "
+            f"{time.perf_counter() - started:,.0f} s after the last row"
+        )
     finally:
         loader.close()
     rows = {label: w.rows for label, w in ctx.writers.items()}
@@ -413,20 +485,69 @@ def generate(options: Options, out=print) -> dict:
             f"dry run done in {time.perf_counter() - ctx.started:,.0f} s: {sum(rows.values()):,} rows, none kept"
         )
         return result | {"seconds": time.perf_counter() - ctx.started}
-    ctx.say("committed; ANALYZE")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        # What made this database, for the benchmark's report (bench/pages.py reads it back).
-        cursor.execute(
-            f'COMMENT ON DATABASE "{connection.settings_dict["NAME"]}" IS %s',
-            [json.dumps(describe(options, ctx), ensure_ascii=False)],
-        )
+    _check_after_commit(ctx, loader.indexes, pending)
+    _set_comment(describe(options, ctx))
     for hook in app_hooks():
         if hasattr(hook, "after_commit"):
             hook.after_commit(ctx)
     seconds = time.perf_counter() - ctx.started
     ctx.say(f"done in {seconds:,.0f} s: {sum(rows.values()):,} rows")
     return result | {"seconds": seconds}
+
+
+def _copy_state(loader: Loader) -> str:
+    """How the server keeps up: the time the generator waited for COPY so far, the server process's CPU time."""
+    if loader.sink is not None:
+        return ""
+    server = loader.server_seconds()
+    return f" (waited {loader.waited:,.0f} s for COPY" + (f", server {server:,.0f} s CPU)" if server else ")")
+
+
+def _check_after_commit(
+    ctx: Context, indexes: list[tuple[str, str, str]], pending: list[tuple[str, str]]
+) -> None:
+    """Build the B-tree indexes dropped for the load, validate the foreign keys left NOT VALID and analyze every
+    table, on FINISH_CONNECTIONS connections (bulk.finish): the builds first, each on its own, the largest
+    tables' first; then, once a table's builds are done, its validations and its ANALYZE."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = current_schema()
+             ORDER BY pg_total_relation_size(c.oid) DESC, c.relname
+            """
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+    order = {table: n for n, table in enumerate(tables)}
+    validations: dict[str, list[str]] = {}
+    for table, name in pending:
+        validations.setdefault(table, []).append(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{name}"')
+    jobs = [
+        (table, [definition], True)
+        for table, _name, definition in sorted(indexes, key=lambda index: order.get(index[0], len(order)))
+    ]
+    jobs += [(table, validations.pop(table, []) + [f'ANALYZE "{table}"'], False) for table in tables]
+    jobs += [(table, statements, False) for table, statements in validations.items()]  # none expected
+    ctx.say(
+        f"after the commit: {len(indexes)} indexes to build, {len(pending)} foreign keys to validate and "
+        f"{len(tables)} tables to analyze, on {FINISH_CONNECTIONS} connections"
+    )
+    started = time.perf_counter()
+    try:
+        spent = finish(_dsn(), jobs, FINISH_CONNECTIONS)
+    except CheckFailed as exc:
+        message = f"steps failed after the commit: {exc}"
+        _set_comment({"generator": "manage.py generate_load", "incomplete": message[:2000]})
+        raise GeneratorIncomplete(
+            f"The rows are committed, but {message}\nThe database is marked incomplete in its comment; a new run "
+            "refuses it. Drop it and generate into a new one (a failed validation is a bug of the generator)."
+        ) from exc
+    ctx.say(
+        f"indexes, checks and statistics done in {time.perf_counter() - started:,.0f} s: "
+        + ", ".join(f"{kind} {seconds:,.0f} s" for kind, seconds in sorted(spent.items()))
+        + " (summed over the connections)"
+    )
 
 
 def describe(options: Options, ctx: Context) -> dict:

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from disputes.loadgen.run import GeneratorRefused, Options, generate
+        from disputes.loadgen.run import GeneratorIncomplete, GeneratorRefused, Options, generate
         from disputes.loadgen.world import Fanout
 
         now = None
@@ -77,7 +77,7 @@ class Command(BaseCommand):
         )
         try:
             result = generate(opts, out=self.stdout.write)
-        except GeneratorRefused as exc:
+        except (GeneratorRefused, GeneratorIncomplete) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
