@@ -69,6 +69,7 @@ def main() -> None:
     wanted_users = (only & set(USER_LABELS)) or set(USER_LABELS)
     pages = [p for p in PAGES if p.key in only] or PAGES
     results: list[Result] = []
+    require_stored_figures()
     with override_settings(**TEST_SETTINGS), transaction.atomic():
         users = pick_users()
         for user_key, user in users.items():
@@ -161,6 +162,27 @@ USER_LABELS = {
     "community": "community mediator",
     "grid": "grid worker",
 }
+
+
+def require_stored_figures() -> None:
+    """The registry, indicator, matrix and task pages read the figures the `refresh_indicators` job stores (every
+    ten minutes in production). A generated database has none until `manage.py rebuild_indicators` runs, and a
+    page would then compute them itself inside the benchmark's rolled-back transaction, on every request."""
+    from django.utils import timezone
+
+    from mediation.models import IndicatorSnapshot
+    from mediation.services import indicator_store
+
+    days = indicator_store.maintained(timezone.localdate())
+    stored = set(IndicatorSnapshot.objects.filter(day__in=days).values_list("day", "code"))
+    missing = sorted(
+        (day, code) for day, codes in days.items() for code in codes if (day, code) not in stored
+    )
+    if missing:
+        sys.exit(
+            f"{len(missing)} stored indicator figure(s) missing (e.g. {missing[0][1]} on {missing[0][0]}): run "
+            "`manage.py rebuild_indicators` on this database first, as the refresh_indicators job would have."
+        )
 
 
 def pick_users() -> dict:

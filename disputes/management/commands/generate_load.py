@@ -84,3 +84,9 @@ class Command(BaseCommand):
                 f"Generated {opts.disputes:,} disputes in {dt.timedelta(seconds=round(result['seconds']))}."
             )
         )
+        if not options["dry_run"]:
+            # The stored figures are the scheduled work's, not the dataset's (about two minutes at 10^6).
+            self.stdout.write(
+                "The indicator figures are not stored yet: run `manage.py rebuild_indicators` (the "
+                "refresh_indicators job does it every ten minutes once the platform runs)."
+            )
