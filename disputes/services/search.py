@@ -43,6 +43,8 @@ TRIGRAM, BIGRAM = 3, 2
 # At most this many matching disputes among those searched: the search is resolved to their ids first (a larger
 # cap costs more in the look-up, a heap page per match in scope, than it saves in the list query).
 SELECTIVE = 500
+# At most this many parties city-wide whose name holds the text, for that look-up.
+PARTIES_AT_MOST = 5000
 
 
 class Joined(Func):
@@ -140,15 +142,28 @@ def _indexed_text_q(value: str, text: Q, within: QuerySet | None) -> Q:
         # Each column's trigram index; the planner combines them in one BitmapOr.
         in_text = within.filter(text)
         parties = Party.objects.filter(name__icontains=value)
-    ids = set(in_text.order_by().values_list("pk", flat=True)[: SELECTIVE + 1])
-    if len(ids) <= SELECTIVE:
-        ids.update(parties.order_by().values_list("dispute_id", flat=True)[: SELECTIVE + 1 - len(ids)])
-    if len(ids) <= SELECTIVE:
+    ids = _few_matches(in_text, parties, within)
+    if ids is not None:
         return Q(pk__in=sorted(ids))
     # Common: a LIKE on the joined text per row (no index on that expression tempts the planner), the parties'
     # disputes hashed once.
     joined = Upper(Joined(*[F(c) for c in TEXT_COLUMNS]))
     return Q(Contains(joined, value.upper())) | Q(pk__in=parties.order_by().values("dispute_id"))
+
+
+def _few_matches(in_text: QuerySet, parties: QuerySet, within: QuerySet) -> set[int] | None:
+    """The searched disputes whose text, or a party's name, matches — None when there are more than SELECTIVE,
+    or more than PARTIES_AT_MOST parties city-wide (too common to look up this way)."""
+    ids = set(in_text.order_by().values_list("pk", flat=True)[: SELECTIVE + 1])
+    if len(ids) > SELECTIVE:
+        return None
+    # The parties' disputes city-wide first (a join with the searched disputes was planned as a hash join over
+    # all of a district's), then those among the searched, by primary key.
+    named = list(parties.order_by().values_list("dispute_id", flat=True)[: PARTIES_AT_MOST + 1])
+    if len(named) > PARTIES_AT_MOST:
+        return None
+    ids.update(within.filter(pk__in=named).order_by().values_list("pk", flat=True)[: SELECTIVE + 1])
+    return ids if len(ids) <= SELECTIVE else None
 
 
 def search(queryset: QuerySet, value: str) -> QuerySet:
