@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, JSONField, Q, Value
+from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from mediation.indicators import (
@@ -315,7 +316,11 @@ def read(
             region__isnull=True, unit__isnull=True, organization__isnull=True, key__startswith=RULE_PREFIX
         )
         rows = rows.filter(viewpoint.q() | rule)
-    rows = rows.order_by("snapshot_id", "position").values_list(*_CELL_FIELDS)
+    # Most cells name nothing: their `names` come back as NULL, not as '[]' for JSON to decode (a district
+    # reads ~16,000 cells, and decoding them was a third of the overview's time).
+    named = NullIf(F("names"), Value([], output_field=JSONField()))
+    fields = [name if name != "names" else "names_or_null" for name in _CELL_FIELDS]
+    rows = rows.annotate(names_or_null=named).order_by("snapshot_id", "position").values_list(*fields)
     for values in rows:
         by_snapshot[values[0]].append(_cell(values))
     names = viewpoint.names([c for cells in by_snapshot.values() for c in cells])
