@@ -92,13 +92,12 @@ def test_search_stays_within_what_the_user_may_see(
     assert listed(client, carol, q="司马光") == [theirs.number, mine.number]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index-first search is PostgreSQL's")
 def test_a_rare_text_is_resolved_to_ids_first_and_a_common_one_is_read_row_by_row(
     client, world, alice, bob, community_a, community_b, monkeypatch
 ):
-    """A text few disputes hold becomes `id IN (…)` of those disputes, found by the indexes alone city-wide (the
-    user's scope still applies); a common one is a per-row LIKE on the joined text and the parties' disputes as
-    one subquery, never the bigram function per row."""
+    """A text few disputes hold becomes `id IN (…)` of those disputes, looked up among the disputes searched; a
+    common one is a per-row LIKE on the joined text and the parties' disputes as one subquery, never the bigram
+    function per row. (PostgreSQL, as the suite runs.)"""
     leak = new_dispute(alice, community_a, title="卫生间漏水")
     upstairs = new_dispute(alice, community_a, applicant_name="漏水王", description="楼上卫生间渗水。")
     foreign = new_dispute(bob, community_b, title="厨房漏水")
@@ -109,6 +108,8 @@ def test_a_rare_text_is_resolved_to_ids_first_and_a_common_one_is_read_row_by_ro
         upstairs.pk,
         foreign.pk,
     }
+    within = search.search_q("漏水", Dispute.objects.visible_to(alice))
+    assert set(within.children[0][1]) == {leak.pk, upstairs.pk}  # bob's is not even looked up
     assert listed(client, alice, q="漏水") == [upstairs.number, leak.number]
     assert not Dispute.objects.filter(search.search_q("火星")).exists()
 

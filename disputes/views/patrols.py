@@ -18,6 +18,7 @@ from disputes.models import PatrolDuty, PatrolReport
 from disputes.services import patrols
 from mediation import keyset
 from mediation.models import Region
+from mediation.scoping import Scope
 
 PAGE_SIZE = 50
 VIEW_PERMISSION = "disputes.view_patrolduty"
@@ -47,10 +48,9 @@ class PatrolListView(PermissionRequiredMixin, TemplateView):
         else:
             rest = duties if status else duties.exclude(status=PatrolDuty.Status.PENDING)
             # A street's or a community's duties are a sliver of the city's: read per region and merged.
-            regions = Region.objects.visible_to(request.user).values_list("pk", flat=True)
-            page = patrols.HISTORY_ORDER.page_within(
-                rest, "region_id", list(regions[: keyset.MERGE_AT_MOST + 1]), cursor, PAGE_SIZE
-            )
+            scope = Scope.for_user(request.user)
+            regions = [] if scope.everything else scope.region_ids()
+            page = patrols.HISTORY_ORDER.page_within(rest, "region_id", regions, cursor, PAGE_SIZE)
         more_due = len(due_now) > PAGE_SIZE
         due_now = due_now[:PAGE_SIZE]
         names = Region.objects.full_names(d.region.path for d in [*due_now, *page.rows])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
@@ -73,23 +73,24 @@ class Viewpoint:
     user: object
     everything: bool = False
     nobody: bool = False
-    unit_ids: frozenset = field(default_factory=frozenset)
-    organization_ids: frozenset = field(default_factory=frozenset)
-    scope: Scope | None = None
+    scope: Scope | None = None  # the viewer's (None for everything or nobody)
 
     @classmethod
     def of(cls, user) -> Viewpoint:
         scope = Scope.for_user(user)
         if scope.user_id is None:
             return cls(user, nobody=True)
-        return cls(
-            user,
-            scope.everything,
-            False,
-            frozenset(scope.unit_ids),
-            frozenset(scope.organization_ids),
-            scope,
-        )
+        if scope.everything:
+            return cls(user, everything=True)
+        return cls(user, scope=scope)
+
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        return self.scope.unit_ids if self.scope else frozenset()
+
+    @property
+    def organization_ids(self) -> frozenset[int]:
+        return self.scope.organization_ids if self.scope else frozenset()
 
     def q(
         self,
@@ -99,30 +100,27 @@ class Viewpoint:
         *,
         region_path: str | None = None,
     ) -> Q:
-        """Rows anchored in the viewer's regions, units or organizations. With `region_path` (the lookup of a
-        copy of the region's path on the row, e.g. "dispute__region_path"), the regions are matched as path
-        prefixes on that column — `Region.objects.visible_to` is the subtrees of the same paths (and explicit
-        grants) — which the planner can drive from the path index; `region__in (SELECT …)` joined through a
-        dispute was planned as a merge join over every assignment and dispute (0.4–0.7 s at 10^6)."""
+        """Rows anchored in the viewer's regions, units or organizations. The regions are those of
+        `Region.objects.visible_to` (the scope's subtrees and explicit grants), as ids resolved first — an index
+        condition on the cells' (snapshot, region) — or, with `region_path` (the lookup of a copy of the region's
+        path on the row, e.g. "dispute__region_path"), as path prefixes on that column, which the planner can
+        drive from the path index: `region__in (SELECT …)` joined through a dispute was planned as a merge join
+        over every assignment and dispute (0.4–0.7 s at 10^6)."""
         if self.everything:
             return Q()
         if self.nobody:
             return Q(pk__in=[])
-        if region_path and self.scope is not None:
-            granted = granted_ids(self.user, Region)
-            q = any_of(
-                self.scope.region_q(region_path),
-                Q(**{f"{region}__in": granted}) if granted else None,
-            )
-            q = Q(pk__in=[]) if q is NOTHING else q
-        else:
-            # The ids, resolved first: `region_id IN (…)` is an index condition on the cells' (snapshot, region).
-            ids = Region.objects.visible_to(self.user).order_by("pk").values_list("pk", flat=True)
-            q = Q(**{f"{region}__in": list(ids)})
+        scope = self.scope
+        granted = granted_ids(self.user, Region)
+        q = any_of(
+            scope.region_q(region_path) if region_path else scope.ids_q(region, scope.region_ids()),
+            Q(**{f"{region}__in": granted}) if granted else None,
+        )
+        q = Q(pk__in=[]) if q is NOTHING else q
         if unit:
-            q |= Q(**{f"{unit}__in": self.unit_ids})
+            q |= Q(**{f"{unit}__in": sorted(self.unit_ids)})
         if organization:
-            q |= Q(**{f"{organization}__in": self.organization_ids})
+            q |= Q(**{f"{organization}__in": sorted(self.organization_ids)})
         return q
 
     def names(self, cells: list[Cell]) -> Names:
