@@ -28,6 +28,7 @@ from mediation.indicators import (
     RowSource,
     combine_rows,
     combine_totals,
+    from_sums,
     region_cells,
     regions_at,
     register,
@@ -98,6 +99,7 @@ def _by_dispute(queryset, prefix: str = ""):
     )
 
 
+@from_sums
 def combine_referrals(spec, as_of, cells, names):
     sums = sums_by_key(cells)
     rows = []
@@ -131,6 +133,7 @@ def referral_channels(as_of):
     return _case_cells(rows, "key")
 
 
+@from_sums
 def combine_confirmations(spec, as_of, cells, names):
     sums = {key: n for key, (n, _d) in sums_by_key(cells).items()}
     applied, notarized = sums.get("applied", 0), sums.get("notarized", 0)
@@ -172,6 +175,7 @@ def judicial_confirmations(as_of):
     return cells
 
 
+@from_sums
 def combine_sessions(spec, as_of, cells, names):
     modes = {key: n for key, (n, _d) in sums_by_key(cells).items()}
     rows = [

@@ -17,6 +17,7 @@ from mediation.indicators import (
     RowSource,
     combine_totals,
     district,
+    from_sums,
     register,
     result,
     sums_by_key,
@@ -25,6 +26,7 @@ from mediation.indicators import (
 PATROL_LEVELS = [RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID]
 
 
+@from_sums
 def combine_patrols(spec, as_of, cells, names):
     sums = {key: n for key, (n, _d) in sums_by_key(cells).items()}
     rows, numerator, denominator = [], 0, 0
@@ -176,6 +178,7 @@ def _periods_in_year(kind: str, as_of: dt.date) -> list[tuple[dt.date, dt.date]]
         day = start
 
 
+@from_sums
 def combine_reports(spec, as_of, cells, names):
     from disputes.models import PeriodicReport
 

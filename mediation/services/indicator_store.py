@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, JSONField, Q, Value
+from django.db.models import F, JSONField, Q, Sum, Value
 from django.db.models.functions import NullIf
 from django.utils import timezone
 
@@ -304,23 +304,43 @@ def _cell(values: tuple) -> Cell:
 def read(
     codes: list[str], day: dt.date, viewer, *, viewpoint: Viewpoint | None = None
 ) -> list[IndicatorResult]:
-    """The figures of `codes` on `day` as `viewer` may see them (a fixed number of queries for all of them)."""
+    """The figures of `codes` on `day` as `viewer` may see them (a fixed number of queries for all of them).
+
+    An indicator whose combine function needs only the per-key sums of its cells (`Spec.from_sums`) gets them
+    added up in the database, one cell per key; the others read their cells one by one."""
     found = snapshots(codes, day)
     viewpoint = viewpoint or Viewpoint.of(viewer)
-    by_snapshot: dict[int, list[Cell]] = defaultdict(list)
-    rows = IndicatorCell.objects.filter(snapshot__in=[s.pk for s in found.values()])
+    summed = {found[code].pk for code in codes if SPECS[code].from_sums}
+    cells = IndicatorCell.objects.all()
     if not viewpoint.everything:
         rule = Q(
             region__isnull=True, unit__isnull=True, organization__isnull=True, key__startswith=RULE_PREFIX
         )
-        rows = rows.filter(viewpoint.q() | rule)
-    # Most cells name nothing: their `names` come back as NULL, not as '[]' for JSON to decode (a district
-    # reads ~16,000 cells, and decoding them was a third of the overview's time).
-    named = NullIf(F("names"), Value([], output_field=JSONField()))
-    fields = [name if name != "names" else "names_or_null" for name in _CELL_FIELDS]
-    rows = rows.annotate(names_or_null=named).order_by("snapshot_id", "position").values_list(*fields)
-    for values in rows:
-        by_snapshot[values[0]].append(_cell(values))
+        cells = cells.filter(viewpoint.q() | rule)
+    by_snapshot: dict[int, list[Cell]] = defaultdict(list)
+    one_by_one = [s.pk for s in found.values() if s.pk not in summed]
+    if one_by_one:
+        # Most cells name nothing: their `names` come back as NULL, not as '[]' for JSON to decode (a
+        # district reads thousands of cells, and decoding them was a third of the overview's time).
+        named = NullIf(F("names"), Value([], output_field=JSONField()))
+        fields = [name if name != "names" else "names_or_null" for name in _CELL_FIELDS]
+        rows = (
+            cells.filter(snapshot__in=one_by_one)
+            .annotate(names_or_null=named)
+            .order_by("snapshot_id", "position")
+            .values_list(*fields)
+        )
+        for values in rows:
+            by_snapshot[values[0]].append(_cell(values))
+    if summed:
+        sums = (
+            cells.filter(snapshot__in=sorted(summed))
+            .values_list("snapshot_id", "key")
+            .annotate(n=Sum("numerator"), d=Sum("denominator"))
+            .order_by("snapshot_id", "key")
+        )
+        for snapshot_id, key, numerator, denominator in sums:
+            by_snapshot[snapshot_id].append(Cell(key=key, numerator=numerator, denominator=denominator))
     names = viewpoint.names([c for cells in by_snapshot.values() for c in cells])
     results = []
     for code in codes:
