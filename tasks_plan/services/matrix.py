@@ -194,9 +194,16 @@ def build_matrix(
     if task_ids is not None:
         tasks = tasks.filter(pk__in=task_ids)
     tasks = list(tasks)
+    # ~1,000 rows for the office: only the fields a cell shows, and each unit loaded once (select_related
+    # would build a unit per row).
     everyone = list(
-        Responsibility.objects.filter(task__in=tasks).select_related("unit").order_by("task_id", "unit_id")
+        Responsibility.objects.filter(task__in=tasks)
+        .only("task_id", "unit_id", "role", "status")
+        .order_by("task_id", "unit_id")
     )
+    units = Unit.objects.in_bulk({row.unit_id for row in everyone})
+    for row in everyone:
+        row.unit = units[row.unit_id]
     visible_ids = set(
         Responsibility.objects.visible_to(user).filter(task__in=tasks).values_list("pk", flat=True)
     )

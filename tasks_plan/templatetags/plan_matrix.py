@@ -24,19 +24,28 @@ def matrix_cells(context, row) -> str:
             lead=e(pgettext("lead unit, one character", "L")),
             responsible=e(pgettext("responsible unit, one character", "R")),
         )
-    url, roles, statuses = cache["url"], cache["roles"], cache["statuses"]
+    url, roles, statuses, texts = (
+        cache["url"],
+        cache["roles"],
+        cache["statuses"],
+        cache.setdefault("texts", {}),
+    )
     parts = []
     for cell in row.cells:
         if cell is None:
             parts.append('<td class="plan-cell"></td>')
             continue
-        text = e(
-            f"{cell.unit.name}: {roles.get(cell.role, cell.role)}, {statuses.get(cell.status, cell.status)}"
-        )
-        mark = cache["lead"] if cell.role == ResponsibilityRole.LEAD else cache["responsible"]
-        parts.append(
-            f'<td class="plan-cell plan-mark status-{e(cell.status)}" title="{text}">'
-            f'<a href="{url(cell.pk)}"><span aria-hidden="true">{mark}</span>'
-            f'<span class="visually-hidden">{text}</span></a></td>'
-        )
+        # The same unit, role and status recur down a column: their markup is escaped once per render.
+        key = (cell.unit_id, cell.role, cell.status)
+        if key not in texts:
+            text = e(
+                f"{cell.unit.name}: {roles.get(cell.role, cell.role)}, {statuses.get(cell.status, cell.status)}"
+            )
+            mark = cache["lead"] if cell.role == ResponsibilityRole.LEAD else cache["responsible"]
+            texts[key] = (
+                f'<td class="plan-cell plan-mark status-{e(cell.status)}" title="{text}"><a href="',
+                f'"><span aria-hidden="true">{mark}</span><span class="visually-hidden">{text}</span></a></td>',
+            )
+        head, tail = texts[key]
+        parts.append(f"{head}{url(cell.pk)}{tail}")
     return mark_safe("".join(parts))
