@@ -24,6 +24,14 @@ def patrol_overdue_sweep() -> int:
     return created + patrols.sweep_missing(now) + patrols.remind_due(now)
 
 
+@periodic_job("clean_up_exports")
+def clean_up_exports() -> int:
+    """Hourly: remove the files of dispute exports older than EXPORT_KEEP_DAYS; fail exports a worker dropped."""
+    from disputes.services import export
+
+    return export.clean_up(timezone.now())
+
+
 # Periodic reports (task 25): each makes the last complete period's reports for the district, every
 # street/town and every member unit; a second or late run makes nothing twice.
 @periodic_job("weekly_reports")

@@ -270,3 +270,61 @@ def test_with_the_broker_down_the_export_is_written_in_the_request(
         response = login(client, alice).get(EXPORT)
     job = ExportJob.objects.get(created_by=alice)
     assert response.status_code == 302 and job.status == ExportStatus.DONE and job.total == 2
+
+
+def test_an_export_file_is_removed_after_the_retention_days_and_its_record_kept(
+    client, world, alice, community_a, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mediation import periodic
+
+    monkeypatch.setattr(export_service, "SYNC_ROWS", 1)
+    new_dispute(alice, community_a)
+    new_dispute(alice, community_a)
+    job = _export_job(client, alice, {})
+    export_service.run_job(job.pk)
+    job.refresh_from_db()
+    name, storage = job.file.name, job.file.storage
+    assert job.status == ExportStatus.DONE and storage.exists(name)
+    settings.EXPORT_KEEP_DAYS = 7
+    now = timezone.now()
+    assert export_service.clean_up(now + timedelta(days=6)) == 0
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert export_service.clean_up(now + timedelta(days=8)) == 1
+    job.refresh_from_db()
+    assert (job.status, job.file.name, job.total) == (ExportStatus.EXPIRED, "", 2)  # the record stays
+    assert not storage.exists(name)
+    assert export_service.clean_up(now + timedelta(days=9)) == 0  # nothing twice
+    download = client.get(reverse("disputes:export_download", args=[job.pk]))
+    assert download.status_code == 302 and download["Location"] == reverse(
+        "disputes:export_job", args=[job.pk]
+    )
+    page = client.get(download["Location"]).content.decode()
+    assert "7" in page and reverse("disputes:export_download", args=[job.pk]) not in page
+    assert "clean_up_exports" in periodic.discover()
+    assert any(e["args"] == ["clean_up_exports"] for e in settings.CELERY_BEAT_SCHEDULE.values())
+
+
+def test_an_export_a_worker_dropped_is_failed_with_a_reason_and_nothing_else_changes(
+    client, world, alice, community_a, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    dropped = ExportJob.objects.create(created_by=alice, status=ExportStatus.RUNNING)
+    waiting = ExportJob.objects.create(created_by=alice)
+    now = timezone.now()
+    assert export_service.clean_up(now + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)) == 0
+    limit = settings.CELERY_TASK_TIME_LIMIT + export_service.STUCK_MARGIN_SECONDS + 1
+    assert export_service.clean_up(now + timedelta(seconds=limit)) == 1
+    dropped.refresh_from_db()
+    waiting.refresh_from_db()
+    assert dropped.status == ExportStatus.FAILED and dropped.error and dropped.finished_at
+    assert waiting.status == ExportStatus.PENDING
+    page = login(client, alice).get(reverse("disputes:export_job", args=[dropped.pk])).content.decode()
+    assert dropped.error in page

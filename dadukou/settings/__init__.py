@@ -232,6 +232,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "refresh-mediator-statuses": _job("refresh_mediator_statuses", crontab(minute=10, hour=0), 6 * 3600),
     "deliver-outbox": _job("deliver_outbox", crontab(), 50),
     "prune-task-runs": _job("prune_task_runs", crontab(minute=40, hour=3), 12 * 3600),
+    "clean-up-exports": _job("clean_up_exports", crontab(minute=50), 50 * 60),
     # Reports are for the last complete period whenever they run, so a late run still makes the right one.
     "weekly-reports": _job("weekly_reports", crontab(minute=0, hour=1, day_of_week="mon"), 6 * 24 * 3600),
     "monthly-reports": _job("monthly_reports", crontab(minute=30, hour=1, day_of_month=1), 20 * 24 * 3600),
@@ -269,6 +270,9 @@ LOGGING = {
 # previous day's) snapshot up to INDICATOR_PAST_MAX_AGE and computes the figures itself only without one.
 INDICATOR_MAX_AGE = env_int("INDICATOR_MAX_AGE", 30 * 60)
 INDICATOR_PAST_MAX_AGE = env_int("INDICATOR_PAST_MAX_AGE", 24 * 3600)
+# Days a written dispute export (xlsx, possibly with personal data) is kept for its requester to download; the
+# hourly clean_up_exports job removes the file after that and keeps the job's record.
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
 
 # The district this installation serves: the root of the region tree the office manages.
 DISTRICT_CODE = ENV.get("DISTRICT_CODE", "500104")

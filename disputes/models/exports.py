@@ -12,6 +12,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Writing the file")
     DONE = "done", _("Ready to download")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Removed after the retention period")
 
 
 class ExportJob(models.Model):
@@ -42,7 +43,7 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {ExportStatus.DONE, ExportStatus.FAILED}
+        return self.status in {ExportStatus.DONE, ExportStatus.FAILED, ExportStatus.EXPIRED}
 
     @property
     def percent(self) -> int:

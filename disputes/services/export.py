@@ -5,7 +5,8 @@ SYNC_ROWS disputes the file is written in the request; a larger export is an Exp
 writes (run_job) while the user's page shows its progress, and the user downloads the file when it is ready.
 The job replays the list's query string with the requesting user's visibility and permissions, so it holds the
 same rows as the list. Either way an export holds at most MAX_ROWS disputes. ID numbers and phones are written
-only for users who may see personal data in full; everyone else gets party names and roles.
+only for users who may see personal data in full; everyone else gets party names and roles. The periodic job
+`clean_up_exports` removes a written file after EXPORT_KEEP_DAYS (`clean_up`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from __future__ import annotations
 import logging
 import secrets
 import tempfile
+from datetime import timedelta
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.files import File
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import QueryDict
 from django.utils import timezone
@@ -31,6 +35,8 @@ SYNC_ROWS = 2_000
 CHUNK = 1000
 PERSONAL_DATA_PERMISSION = "disputes.view_personal_data"
 EXPORT_PERMISSION = "disputes.export_dispute"
+# A job still "running" this long after the worker's hard time limit was killed with it.
+STUCK_MARGIN_SECONDS = 5 * 60
 
 logger = logging.getLogger("disputes.export")
 
@@ -243,3 +249,36 @@ def run_job(job_id: int) -> bool:
         status=ExportStatus.DONE, file=job.file.name, total=written, done=written, finished_at=timezone.now()
     )
     return True
+
+
+def clean_up(now) -> int:
+    """The periodic job's work: remove the files of exports older than EXPORT_KEEP_DAYS (they hold what only
+    their requester may see, personal data included; the job's row stays, as the record of who exported what
+    and when) and fail the exports a worker stopped writing (killed past its time limit: still "running" after
+    CELERY_TASK_TIME_LIMIT, which nothing would ever finish). Returns how many jobs it changed; idempotent."""
+    from disputes.models import ExportJob, ExportStatus
+
+    changed = ExportJob.objects.filter(
+        status=ExportStatus.RUNNING,
+        created_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + STUCK_MARGIN_SECONDS),
+    ).update(
+        status=ExportStatus.FAILED,
+        error=_("The export was interrupted before it was written. Export again."),
+        finished_at=now,
+    )
+    old = ExportJob.objects.filter(
+        status=ExportStatus.DONE, finished_at__lt=now - timedelta(days=settings.EXPORT_KEEP_DAYS)
+    )
+    for job in old.order_by("pk").iterator(chunk_size=200):
+        with transaction.atomic():
+            # The row first, under its lock: a file is removed only for a job marked expired.
+            locked = ExportJob.objects.select_for_update().filter(pk=job.pk, status=ExportStatus.DONE).first()
+            if locked is None:
+                continue
+            name, storage = locked.file.name, locked.file.storage
+            locked.status, locked.file = ExportStatus.EXPIRED, ""
+            locked.save(update_fields=["status", "file"])
+            if name:
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        changed += 1
+    return changed

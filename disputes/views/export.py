@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import FileResponse, Http404
@@ -66,7 +67,7 @@ class ExportJobView(PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         job = _job_for(request, pk)
-        context = {"job": job, "list_query": job.query}
+        context = {"job": job, "list_query": job.query, "keep_days": settings.EXPORT_KEEP_DAYS}
         if request.htmx:
             return render(request, "disputes/_export_progress.html", context)
         return render(request, "disputes/export_job.html", context)
@@ -90,6 +91,9 @@ class ExportDownloadView(PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         job = _job_for(request, pk)
+        if job.status == ExportStatus.EXPIRED:
+            # The job's page says why the file is gone and leads back to the list to export it again.
+            return redirect("disputes:export_job", pk=job.pk)
         if job.status != ExportStatus.DONE or not job.file:
             raise Http404
         filename = f"{_('Disputes')}_{timezone.localtime(job.finished_at):%Y%m%d}.xlsx"
