@@ -571,8 +571,9 @@ The first row of each user, "the layout alone", is a page that renders templates
 (bench/layout_urls.py): the session, the user and their memberships, the navigation, the unread count and the
 base template — what every page pays before its own work, and below which no page can go. It has no target.
 
-Searching by a party's ID number or phone goes through the list's text search (`q`), which does not look at ID
-numbers or phones yet: those rows measure the cost of a search that finds nothing.
+Searching by a party's ID number or phone goes through the list's search box (`q`), which recognizes both and
+looks them up exactly on the parties' indexes (disputes/services/search.py); a name or a word is a substring
+search on the trigram and bigram indexes.
 """
 
 
