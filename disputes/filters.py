@@ -33,7 +33,7 @@ SORT_CHOICES = [
 
 
 def _visible_regions(request):
-    return Region.objects.visible_to(request.user).filter(level__gte=RegionLevel.STREET).order_by("path")
+    return Region.objects.visible_to(request.user).filter(level__gte=RegionLevel.STREET).order_by("code")
 
 
 def _visible_units(request):

@@ -106,7 +106,7 @@ def _visible_regions(request):
     return (
         Region.objects.visible_to(request.user)
         .filter(level__in=[RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY])
-        .order_by("path")
+        .order_by("code")
     )
 
 

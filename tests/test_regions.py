@@ -54,3 +54,27 @@ class TestRegionTree:
             "500104102",
             "500104103",
         }
+
+    def test_siblings_are_listed_in_division_code_order_not_in_the_order_they_were_made(
+        self, street, community_a, client, make_user
+    ):
+        from django.urls import reverse
+
+        from disputes.forms.intake import region_choices
+        from mediation.choices import Role
+        from tests.conftest import grant
+
+        # The 009 community is made first (the smaller primary key, the path that sorts first), then 008.
+        nine = make_region(street, "500104001009", "玖社区", RegionLevel.COMMUNITY, RegionKind.COMMUNITY)
+        eight = make_region(street, "500104001008", "捌社区", RegionLevel.COMMUNITY, RegionKind.COMMUNITY)
+        assert eight.pk > nine.pk
+        siblings = [r.code for r in Region.objects.filter(parent=street)]
+        assert siblings == sorted(siblings)
+        office = make_user("ordering-office")
+        grant(office, Role.OFFICE_ADMIN, region=street.parent)
+        grouped = dict(region_choices(office)[1:])
+        labels = [label for _pk, label in grouped[street.name]]
+        assert labels.index("新山村街道 / 捌社区") < labels.index("新山村街道 / 玖社区")
+        client.force_login(office)
+        page = client.get(reverse("mediation:structure")).content.decode()
+        assert page.index("捌社区") < page.index("玖社区")

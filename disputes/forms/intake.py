@@ -75,7 +75,7 @@ def region_choices(user) -> list:
     regions = list(
         Region.objects.visible_to(user)
         .filter(level__gte=RegionLevel.STREET, is_active=True)
-        .order_by("path")
+        .order_by("code")
         .only("pk", "path", "level", "name")
     )
     ids = {int(i) for r in regions for i in r.path.strip("/").split("/")}

@@ -407,7 +407,7 @@ def compliance_by_region(queryset, start, end, now=None) -> list[dict]:
     """Per region of `queryset` (already scoped): on time, late, missing, total and the on-time rate."""
     counts = outcome_counts(queryset, "region_id", start, end, now)
     regions = (
-        Region.objects.filter(pk__in=counts).only("pk", "path", "name", "level", "code").order_by("path")
+        Region.objects.filter(pk__in=counts).only("pk", "path", "name", "level", "code").order_by("code")
     )
     names = Region.objects.full_names(r.path for r in regions)
     rows = []

@@ -79,7 +79,10 @@ class Region(models.Model):
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regions")
-        ordering = ["path"]
+        # Division-code order: siblings as people read them (a street's code extends its district's, a community's
+        # its street's, so this is also the tree's order). The path is made of primary keys: it sorts "/1/2/10/"
+        # before "/1/2/9/", i.e. siblings in the order they were created.
+        ordering = ["code"]
         indexes = [
             models.Index(fields=["path"], name="region_path_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["level", "path"], name="region_level_path_idx"),

@@ -13,6 +13,6 @@ class StructureView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        regions = Region.objects.visible_to(user).filter(level__lte=RegionLevel.GRID).order_by("path")
+        regions = Region.objects.visible_to(user).filter(level__lte=RegionLevel.GRID).order_by("code")
         units = Unit.objects.visible_to(user).select_related("region").order_by("kind", "name")
         return super().get_context_data(regions=regions, units=units, **kwargs)
