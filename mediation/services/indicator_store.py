@@ -427,21 +427,23 @@ def _case_rows(spec, day, viewer, after, gaps_only, limit) -> RowsPage:
     shown: list[IndicatorRow] = []
     scanned = 0
     while len(shown) < limit and scanned < MAX_SCANNED:
-        batch = list(_after(queryset, source.order, cursor)[:limit])
+        # One row more than the batch says whether any follow: a separate EXISTS after the cursor, a LIMIT 1
+        # the planner answered with a merge join over every assignment and dispute (0.6 s at 10^6).
+        batch = list(_after(queryset, source.order, cursor)[: limit + 1])
+        more = len(batch) > limit
+        batch = batch[:limit]
         if not batch:
             return RowsPage(shown, None)
         scanned += len(batch)
         cursor = batch[-1].pk
-        full = len(batch) == limit
         if not viewpoint.everything:
             batch = _openable(batch, viewer, source.through)
         for row in source.make_rows(batch, day):
             if not gaps_only or not row.met:
                 shown.append(row)
-        if not full:
+        if not more:
             return RowsPage(shown, None)
-    more = _after(queryset, source.order, cursor).exists()
-    return RowsPage(shown, str(cursor) if more else None)
+    return RowsPage(shown, str(cursor))
 
 
 def _openable(objects: list, viewer, through: str) -> list:
