@@ -23,7 +23,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import DateField, DateTimeField, F, IntegerField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -177,17 +179,30 @@ class Keyset:
         value, each read from an index on (field, the sort columns), merged — where one walk down the sort
         index of the whole table would pass the rows of every other value first. The same rows as page()."""
         values = sorted(set(values))
+        lateral = connections[queryset.db].vendor == "postgresql"
         if not values or len(values) > MERGE_AT_MOST:
             return self.page(queryset, cursor, size)
         ordered = self.ordered(queryset)
-        heads = [
-            self.after(ordered.filter(**{field: value}), cursor).values("pk")[: size + 1] for value in values
-        ]
-        candidates = heads[0].union(*heads[1:], all=True) if len(heads) > 1 else heads[0]
+        if lateral:
+            # One head, compiled once, run for each value through a LATERAL join: the ORM built and compiled a
+            # subquery per value (a street's 60 regions cost more in Python than the query in PostgreSQL).
+            head = self.after(ordered.filter(**{field: RawSQL("merge_heads.value", ())}), cursor)
+            sql, params = head.values("pk")[: size + 1].query.sql_with_params()
+            candidates = RawSQL(
+                f"SELECT head.pk FROM unnest(%s) AS merge_heads(value) CROSS JOIN LATERAL ({sql}) AS head(pk)",
+                (values, *params),
+            )
+        else:
+            heads = [
+                self.after(ordered.filter(**{field: value}), cursor).values("pk")[: size + 1]
+                for value in values
+            ]
+            candidates = heads[0].union(*heads[1:], all=True) if len(heads) > 1 else heads[0]
         return self.page(queryset.filter(pk__in=candidates), cursor, size)
 
 
-# page_within() merges at most this many per-value heads; beyond, the rows are dense enough for one walk.
+# page_within() merges at most this many per-value heads; beyond, the rows are dense enough for one walk (a
+# district's 489 regions merged took 1 s at 10^6: 25,000 candidates sorted, against 85 ms for the walk).
 MERGE_AT_MOST = 120
 
 
