@@ -53,6 +53,7 @@ class PatrolListView(PermissionRequiredMixin, TemplateView):
             page = patrols.HISTORY_ORDER.page_within(rest, "region_id", regions, cursor, PAGE_SIZE)
         more_due = len(due_now) > PAGE_SIZE
         due_now = due_now[:PAGE_SIZE]
+        patrols.with_regions([*due_now, *page.rows])
         names = Region.objects.full_names(d.region.path for d in [*due_now, *page.rows])
         for duty in [*due_now, *page.rows]:
             duty.region_full_name = names.get(duty.region.path) or duty.region.name
