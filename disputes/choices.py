@@ -139,6 +139,25 @@ class SessionMode(models.TextChoices):
 class Outcome(models.TextChoices):
     SUCCESS = "success", _("Mediated successfully")
     FAILURE = "failure", _("Mediation failed")
+    # 终止调解 on a party's refusal or withdrawal (人民调解法 Art. 17, 23, 26), with or without a session.
+    TERMINATED = "terminated", _("Mediation terminated")
+
+
+class TerminationReason(models.TextChoices):
+    """Why mediation was terminated (终止调解)."""
+
+    REFUSED = "refused", _("A party refuses mediation (Art. 17)")
+    WITHDRAWN = "withdrawn", _("A party withdrew from mediation (Art. 23)")
+    NO_AGREEMENT = "no_agreement", _("No agreement can be reached (Art. 26)")
+
+
+class ConsentMode(models.TextChoices):
+    """How a party's consent, refusal or withdrawal was given."""
+
+    IN_PERSON = "in_person", _("In person, orally")
+    WRITTEN = "written", _("In writing")
+    PHONE = "phone", _("By phone")
+    APPLICATION = "application", _("By applying for mediation")
 
 
 class FailureGuidance(models.TextChoices):

@@ -23,6 +23,7 @@ from disputes.choices import (
     AssignmentStatus,
     Complexity,
     ConfirmationResult,
+    ConsentMode,
     DayType,
     FailureGuidance,
     FeedbackTarget,
@@ -36,6 +37,7 @@ from disputes.choices import (
     Source,
     Status,
     SupervisionLevel,
+    TerminationReason,
 )
 from disputes.models import Agreement, AppendOnlyError, Dispute, Event, Supervision
 from disputes.services import workflow
@@ -1000,6 +1002,15 @@ def _calls(other, unit, platform):
         "set_leader": lambda pk, u, v: w.set_leader(pk, u, version=v, leader=u),
         "link": lambda pk, u, v: w.link(Dispute.objects.get(pk=pk), other, u),
         "reopen": lambda pk, u, v: w.reopen(pk, u, version=v, reason="r"),
+        "record_consent": lambda pk, u, v: w.record_consent(
+            pk, u, version=v, party_id=0, consents=False, mode=ConsentMode.PHONE
+        ),
+        "terminate": lambda pk, u, v: w.terminate(
+            pk, u, version=v, reason=TerminationReason.REFUSED, channels=[FailureGuidance.LITIGATION], note="n"
+        ),
+        "refer": lambda pk, u, v: w.refer(
+            pk, u, version=v, channel=FailureGuidance.LITIGATION, body="b", referred_on=today()
+        ),
     }
 
 
@@ -1071,6 +1082,8 @@ def test_without_permission_or_authority_nothing_changes(
         "void",
         "merge",
         "link",
+        "record_consent",
+        "terminate",
     }
 
     d = act(workflow.assess, d, alice, complexity=Complexity.GENERAL)

@@ -2,7 +2,16 @@ from .config import CalendarDay, CalendarYear, Category, RiskRule, RoutingRule, 
 from .disputes import Attachment, Dispute, DisputeCounter, Party
 from .events import AppendOnlyError, Event
 from .exports import ExportJob, ExportStatus
-from .handling import Agreement, Assignment, Extension, Feedback, FollowUp, MediationSession, Supervision
+from .handling import (
+    Agreement,
+    Assignment,
+    Extension,
+    Feedback,
+    FollowUp,
+    MediationSession,
+    Referral,
+    Supervision,
+)
 from .patrols import Cadence, PatrolDuty, PatrolReport, PeriodicReport
 from .supervision_rules import SupervisionThreshold
 
@@ -28,6 +37,7 @@ __all__ = [
     "PatrolDuty",
     "PatrolReport",
     "PeriodicReport",
+    "Referral",
     "RiskRule",
     "RoutingRule",
     "SensitivePeriod",

@@ -19,6 +19,7 @@ from disputes.choices import (
     RiskGrade,
     Source,
     Status,
+    TerminationReason,
 )
 from mediation.keyset import keyset_sort
 from mediation.scoping import NOTHING, ScopedQuerySet, any_of
@@ -139,6 +140,15 @@ class Dispute(models.Model):
     )
     preventions = models.JSONField(_("prevention outcomes"), default=list, blank=True)
     outcome_note = models.TextField(_("outcome note"), blank=True)
+    termination_reason = models.CharField(
+        _("why mediation was terminated"), max_length=20, choices=TerminationReason.choices, blank=True
+    )
+    channels_told = models.JSONField(
+        _("other channels the parties were told of"),
+        default=list,
+        blank=True,
+        help_text=_("Litigation, arbitration, administrative review or ruling (人民调解法 Art. 26)."),
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 

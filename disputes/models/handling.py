@@ -14,6 +14,7 @@ from disputes.choices import (
     AssignmentStatus,
     ConfirmationResult,
     DayType,
+    FailureGuidance,
     FeedbackTarget,
     Performance,
     Satisfaction,
@@ -290,3 +291,24 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute.number} {self.visited_on}"
+
+
+class Referral(models.Model):
+    """A dispute whose mediation ended without agreement, handed to another channel (人民调解法 Art. 26): the
+    court, an arbitration commission, an administrative body (行政复议、行政裁决). The case is archived with it."""
+
+    dispute = models.ForeignKey("disputes.Dispute", models.CASCADE, related_name="referrals")
+    channel = models.CharField(_("channel"), max_length=20, choices=FailureGuidance.choices)
+    body = models.CharField(_("referred to"), max_length=100, help_text=_("The court, commission or office."))
+    referred_on = models.DateField(_("referred on"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["dispute", "referred_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} · {self.body}"

@@ -4,7 +4,7 @@ Each form parses the input of one action and hands it to its function in dispute
 with the `version` the page was rendered with; the workflow decides whether the action may be taken.
 
 The modules follow the workflow package's phases: base (the base form and the labels), assessment,
-assignment, supervision, sessions, outcome, closing; this package holds the registry of the page's forms.
+assignment, supervision, consent, sessions, outcome, closing; this package holds the registry of the page's forms.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from disputes.forms.actions.assignment import (
 )
 from disputes.forms.actions.base import ACTION_LABELS, ActionForm, action_label
 from disputes.forms.actions.closing import ArchiveForm, FeedbackForm, FollowUpForm, ReopenForm
+from disputes.forms.actions.consent import PartyChoiceField, RecordConsentForm, ReferForm, TerminateForm
 from disputes.forms.actions.outcome import (
     ApplyConfirmationForm,
     RecordConfirmationForm,
@@ -74,6 +75,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         GuideForm,
         SuperviseForm,
         AnswerSupervisionForm,
+        RecordConsentForm,
         NotifyRightsForm,
         RecordSessionForm,
         ExtendForm,
@@ -82,9 +84,11 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         ApplyConfirmationForm,
         RecordConfirmationForm,
         RecordNotarizationForm,
+        TerminateForm,
         FeedbackForm,
         FollowUpForm,
         ArchiveForm,
+        ReferForm,
         ReopenForm,
     )
 }
@@ -134,8 +138,11 @@ __all__ = [
     "MergeForm",
     "NotifyRightsForm",
     "PartiesField",
+    "PartyChoiceField",
     "ReassignForm",
+    "ReferForm",
     "RecordConfirmationForm",
+    "RecordConsentForm",
     "RecordNotarizationForm",
     "RecordOutcomeForm",
     "RecordPerformanceForm",
@@ -147,6 +154,7 @@ __all__ = [
     "SetLeaderForm",
     "SuperviseForm",
     "SupervisionChoiceField",
+    "TerminateForm",
     "TRANSITION_OF",
     "TargetChoiceField",
     "UserChoiceField",

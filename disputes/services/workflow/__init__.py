@@ -8,7 +8,7 @@ Views, the API, admin actions and Celery tasks all call them. Each action:
 4. changes the rows and appends an Event, in one transaction — or raises WorkflowError and changes nothing.
 
 The modules follow the loop: table (the transitions), base (the machinery), assessment, assignment,
-supervision, sessions, outcome, closing.
+supervision, consent, sessions, outcome, closing.
 """
 
 from disputes.services.workflow.assessment import assess, link, merge, reroute, set_leader, void
@@ -22,6 +22,7 @@ from disputes.services.workflow.assignment import (
 )
 from disputes.services.workflow.base import allowed_actions, disputes_for, may
 from disputes.services.workflow.closing import archive, follow_up, give_feedback, reopen
+from disputes.services.workflow.consent import record_consent, refer, terminate
 from disputes.services.workflow.outcome import (
     apply_confirmation,
     confirmation_window_closes,
@@ -56,7 +57,9 @@ __all__ = [
     "merge",
     "notify_rights",
     "reassign",
+    "refer",
     "record_confirmation",
+    "record_consent",
     "record_notarization",
     "record_outcome",
     "record_performance",
@@ -68,5 +71,6 @@ __all__ = [
     "set_leader",
     "state_diagram",
     "supervise",
+    "terminate",
     "void",
 ]

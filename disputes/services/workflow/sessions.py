@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dadukou.kernel.errors import WorkflowError
-from disputes.choices import PartyRole, SessionMode
-from disputes.services.workflow import targets
+from disputes.choices import SessionMode
+from disputes.services.workflow import consent, targets
 from disputes.services.workflow.base import begin, finish, require
 
-PRINCIPAL_ROLES = [PartyRole.APPLICANT, PartyRole.RESPONDENT]
+PRINCIPAL_ROLES = consent.PRINCIPAL_ROLES
 
 
 @transaction.atomic
@@ -39,9 +39,19 @@ def record_session(
             "rights_not_notified",
             _("Record the rights and duties notice to the parties before the first session."),
         )
-    if dispute.parties.filter(consents_to_mediation=False, role__in=PRINCIPAL_ROLES).exists():
+    if consent.refusing(dispute):
         raise WorkflowError(
-            "party_refuses", _("A party clearly refuses mediation; it cannot go on (人民调解法 Art. 17).")
+            "party_refuses",
+            _(
+                "A party clearly refuses mediation; it cannot go on (人民调解法 Art. 17). Terminate it instead."
+            ),
+        )
+    missing = consent.consent_missing(dispute)
+    if missing:
+        raise WorkflowError(
+            "consent_unknown",
+            _("Record the consent of %(names)s to mediation before the session (人民调解法 Art. 17).")
+            % {"names": "、".join(p.name for p in missing)},
         )
     if mode not in SessionMode.values:
         raise WorkflowError("invalid_mode", _("Choose how the session was held."))

@@ -66,6 +66,8 @@ _ASSIGNEE = (HANDLE, "assignee")
 _HANDLE = (HANDLE, "handle")
 _ABOVE = (SUPERVISE, "above")
 
+_BEFORE_OUTCOME = {S.REGISTERED, S.ASSESSED, S.ASSIGNED, S.IN_PROGRESS, S.REPORTED_UP}
+
 TRANSITIONS: dict[str, Transition] = {
     # Assessment and routing, by the controlling platform.
     "assess": _t({S.REGISTERED, S.ASSESSED, S.REPORTED_UP}, S.ASSESSED, _CONTROL),
@@ -88,6 +90,10 @@ TRANSITIONS: dict[str, Transition] = {
     "guide": _t({S.ASSESSED, S.ASSIGNED, S.IN_PROGRESS, S.REPORTED_UP}, None, _ABOVE),
     "supervise": _t({S.ASSIGNED, S.IN_PROGRESS}, None, _ABOVE),
     "answer_supervision": _t({S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.FAILED}, None, _HANDLE),
+    # Consent and its end (人民调解法 Art. 17, 23, 26): a party's consent, refusal or withdrawal at any stage
+    # before the outcome; a refusal or withdrawal ends the mediation without a session (终止调解).
+    "record_consent": _t(_BEFORE_OUTCOME, None, _CONTROL, _HANDLE),
+    "terminate": _t(_BEFORE_OUTCOME, S.FAILED, _CONTROL, _HANDLE),
     # Mediation.
     "notify_rights": _t({S.IN_PROGRESS}, None, _HANDLE),
     "record_session": _t({S.IN_PROGRESS}, None, _HANDLE),
@@ -99,10 +105,15 @@ TRANSITIONS: dict[str, Transition] = {
     "record_confirmation": _t({S.RESOLVED, S.FED_BACK, S.ARCHIVED}, None, _HANDLE),
     "record_notarization": _t({S.RESOLVED, S.FED_BACK, S.ARCHIVED}, None, _HANDLE),
     # Feedback is complete once the parties (and the assigning platform, where one assigned it) are told.
-    "feedback": _t({S.RESOLVED, S.FAILED, S.FED_BACK}, {"complete": S.FED_BACK, "partial": None}, _HANDLE),
+    # The controlling platform closes too: a case terminated before it was assigned has no handler.
+    "feedback": _t(
+        {S.RESOLVED, S.FAILED, S.FED_BACK}, {"complete": S.FED_BACK, "partial": None}, _HANDLE, _CONTROL
+    ),
     # An unsatisfied party or an unperformed agreement sends the dispute back to mediation (re-mediation).
     "follow_up": _t({S.FED_BACK}, {"remediate": S.IN_PROGRESS, "satisfied": None}, _HANDLE),
-    "archive": _t({S.FED_BACK}, S.ARCHIVED, _HANDLE),
+    "archive": _t({S.FED_BACK}, S.ARCHIVED, _HANDLE, _CONTROL),
+    # A case that ended without agreement handed to the court, arbitration or an administrative body.
+    "refer": _t({S.FAILED, S.FED_BACK}, S.ARCHIVED, _HANDLE, _CONTROL),
     "reopen": _t({S.ARCHIVED, S.FAILED}, S.IN_PROGRESS, _ABOVE),
 }
 
