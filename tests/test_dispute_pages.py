@@ -111,7 +111,9 @@ def test_invalid_id_number_is_refused_in_chinese(page_world):
         reverse("disputes:intake"), intake_data(page_world, **{"parties-0-id_number": bad})
     )
     assert response.status_code == 400
-    expected = _service_message("“%(value)s” is not a valid resident ID number (GB 11643).", value=bad)
+    expected = _service_message(
+        "“%(value)s” is not a valid resident ID number (GB 11643): its check digit is wrong.", value=bad
+    )
     assert expected in response.content.decode()
     assert not Dispute.objects.exists() and not Party.objects.exists()
 
@@ -121,7 +123,11 @@ def test_invalid_phone_is_refused(page_world):
         reverse("disputes:intake"), intake_data(page_world, **{"parties-0-phone": "1381234"})
     )
     assert response.status_code == 400
-    expected = _service_message("“%(value)s” is not a valid phone number.", value="1381234")
+    expected = _service_message(
+        "“%(value)s” is too short for a phone number: a mobile has 11 digits, a landline its area code "
+        "and 7 or 8 digits (023-68812345).",
+        value="1381234",
+    )
     assert expected in response.content.decode()
     assert not Dispute.objects.exists()
 

@@ -80,6 +80,28 @@ def test_search_by_id_number_and_phone_is_exact(client, world, alice, community_
     assert listed(client, alice, q="1390000111") == []  # not a phone number, and no text holds it
 
 
+def test_search_finds_a_party_by_the_old_15_digit_number_and_by_full_width_digits(
+    client, world, alice, community_a
+):
+    # Intake stored the 18-digit form of the old number 500104800101001 (born 1980-01-01, sequence 001).
+    converted = make_id_number(birth="19800101", seq=1)
+    old = converted[:6] + converted[8:17]
+    assert len(old) == 15 and converted == "500104198001010012"
+    mine = new_dispute(alice, community_a)
+    Party.objects.create(
+        dispute=mine, name="王五", role="third_party", id_number=converted, phone="02368890001"
+    )
+    new_dispute(alice, community_a)
+    assert listed(client, alice, q=old) == [mine.number]
+    assert listed(client, alice, q=f" {old[:6]} {old[6:12]} {old[12:]} ") == [mine.number]
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in old)  # １２３ as a Chinese input method types them
+    assert listed(client, alice, q=full_width) == [mine.number]
+    assert listed(client, alice, q="500104801301001") == []  # month 13: no such number, nothing found
+    # The landline with its leading zero, as typed in any form.
+    assert listed(client, alice, q="(023) 6889-0001") == [mine.number]
+    assert listed(client, alice, q="+86 23 6889 0001") == [mine.number]
+
+
 def test_search_stays_within_what_the_user_may_see(
     client, world, alice, bob, carol, community_a, community_b
 ):

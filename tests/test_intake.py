@@ -85,7 +85,7 @@ def test_a_wrong_check_digit_is_refused(world, alice, community_a):
 @pytest.mark.parametrize(
     "number",
     [
-        "500104800101001",  # the old 15-digit number: python-stdnum's ric takes 18 characters only
+        "50010480010100X",  # an old 15-character number is all digits
         "5001041980010100",  # too short
         "50010419800101001X0",  # too long
         "50010419800A010012",  # not digits
@@ -111,6 +111,13 @@ def test_impossible_id_numbers_are_refused_even_with_a_correct_check_digit(first
     with pytest.raises(WorkflowError) as info:
         clean_id_number(first17 + id_check_digit(first17))
     assert info.value.code == "invalid_id_number"
+
+
+def test_a_legacy_15_digit_id_number_is_stored_as_its_18_digits(world, alice, community_a):
+    converted = make_id_number(birth="19800101", seq=1)
+    old = converted[:6] + converted[8:17]
+    d = register_dispute(alice, community_a, parties=[applicant(id_number=old), respondent()])
+    assert d.parties.get(role=PartyRole.APPLICANT).id_number == converted == "500104198001010012"
 
 
 def test_a_dadukou_resident_born_before_chongqing_became_a_municipality_is_accepted():
@@ -157,18 +164,58 @@ def test_valid_phones(typed, stored):
     assert clean_phone(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["abc", "12345", "1381234567", "138123456789", "023-123", "00000000000"])
-def test_garbage_phones_are_refused(typed):
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("abc", "invalid_phone"),
+        ("00000000000", "invalid_phone"),
+        ("12345", "phone_service_number"),
+        ("1381234567", "phone_too_short"),
+        ("023-123", "phone_too_short"),
+        ("138123456789", "phone_too_long"),
+    ],
+)
+def test_garbage_phones_are_refused(typed, code):
     with pytest.raises(WorkflowError) as info:
         clean_phone(typed)
-    assert info.value.code == "invalid_phone"
+    assert info.value.code == code
 
 
-def test_a_bad_phone_refuses_the_whole_intake(world, alice, community_a):
+@pytest.mark.parametrize(
+    ("phone", "code"),
+    [
+        ("110", "phone_service_number"),
+        ("68812345", "phone_area_code_missing"),
+        ("023-68812345转123", "phone_extension"),
+        ("1381234", "phone_too_short"),
+        ("138123456789", "phone_too_long"),
+        ("0000-12345678", "invalid_phone"),
+    ],
+)
+def test_a_bad_phone_refuses_the_whole_intake(world, alice, community_a, phone, code):
     refused(
-        "invalid_phone",
-        lambda: register_dispute(alice, community_a, parties=[applicant(phone="110"), respondent()]),
+        code, lambda: register_dispute(alice, community_a, parties=[applicant(phone=phone), respondent()])
     )
+
+
+def test_a_bad_id_number_refuses_the_whole_intake(world, alice, community_a):
+    refused(
+        "invalid_id_number",
+        lambda: register_dispute(
+            alice, community_a, parties=[applicant(id_number="500104801301001"), respondent()]
+        ),
+    )
+
+
+def test_landlines_400_numbers_and_foreign_numbers_are_stored_as_intake_normalizes_them(
+    world, alice, community_a
+):
+    d = register_dispute(
+        alice,
+        community_a,
+        parties=[applicant(phone="(0371) 1234-5678"), respondent(phone="+86 400-810-8888")],
+    )
+    assert sorted(d.parties.values_list("phone", flat=True)) == ["037112345678", "4008108888"]
 
 
 # --- numbering and the record written -----------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 - A whole dispute number (DDK-2026-000123, any case) finds that dispute: one lookup on the unique index.
 - Something shaped like a resident ID number or credit code, or a valid phone number, finds the disputes of the
-  parties with exactly that ID number or phone (normalized as intake stores them; B-tree indexes).
+  parties with exactly that ID number or phone (normalized as intake stores them; B-tree indexes). An old
+  15-digit ID number is looked up by its 18-digit form, which intake stored; full-width digits are read as
+  ASCII ones.
 - Anything else is a case-insensitive substring of the number, summary, address, description or a party's name.
   On PostgreSQL each column has a trigram index, and a two-character text (噪音, 漏水), which trigrams cannot
   find, has bigram indexes (one on the text columns joined, one on party names). One character, or two on
@@ -23,6 +25,7 @@ The caller passes a queryset already limited to the user's visible disputes, so 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery, TextField, Value
@@ -30,6 +33,7 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Contains
 
 from dadukou.kernel.errors import WorkflowError
+from dadukou.kernel.validators import normalize_id_number
 from disputes.models import Party
 from disputes.services.intake import clean_phone
 from mediation.db import BIGRAMS_FUNCTION
@@ -89,7 +93,7 @@ def _disputes_of(parties: QuerySet) -> Q:
 
 
 def _phone(value: str) -> str:
-    if not re.fullmatch(r"\+?[\d\s-]{7,20}", value):
+    if not re.fullmatch(r"\+?[\d\s()-]{7,20}", value):
         return ""
     try:
         return clean_phone(value)
@@ -103,13 +107,16 @@ def search_q(value: str, within: QuerySet | None = None) -> Q | None:
     value = value.strip()
     if not value:
         return None
-    upper = value.upper().replace(" ", "")
+    # Numbers as typed with a Chinese input method (１３８, ＋86, （023）) are read in ASCII; the text search
+    # below keeps the value as typed, since the stored texts hold full-width punctuation.
+    ascii_value = unicodedata.normalize("NFKC", value).strip()
+    upper = re.sub(r"\s+", "", ascii_value).upper()
     if NUMBER.fullmatch(upper):
         return Q(number=upper)
     exact = Q(pk__in=[])
     if ID_NUMBER.fullmatch(upper):
-        exact |= _disputes_of(Party.objects.filter(id_number=upper))
-    phone = _phone(value)
+        exact |= _disputes_of(Party.objects.filter(id_number=normalize_id_number(upper)))
+    phone = _phone(ascii_value)
     if phone:
         exact |= _disputes_of(Party.objects.filter(phone=phone))
     if phone or ID_NUMBER.fullmatch(upper):

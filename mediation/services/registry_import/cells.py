@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dadukou.kernel.errors import WorkflowError
-from dadukou.kernel.validators import clean_id_number, clean_phone
+from dadukou.kernel.validators import clean_id_number, clean_phone, restore_landline_zero
 from mediation.choices import Background, OrganizationKind, TrainingLevel
 
 # Several values in one cell (覆盖领域, 身份背景) are separated by these; "/" is not one ("选调生/大学生村官").
@@ -128,8 +128,12 @@ def parse_id_number(value) -> str:
 
 
 def parse_phone(value) -> str:
+    """A phone cell; a landline typed into a cell formatted as a number lost its leading zero, which comes back."""
+    text = cell_text(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = restore_landline_zero(text)
     try:
-        return clean_phone(cell_text(value))
+        return clean_phone(text)
     except WorkflowError as exc:
         raise CellError(exc.message) from exc
 
