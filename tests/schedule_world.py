@@ -46,7 +46,8 @@ def at(assignment: Assignment, percent: float) -> dt.datetime:
 
 
 def resolved_with_agreement(alice, erin, committee_a, **agreement):
-    """A dispute of community A mediated by erin's committee to an oral agreement (effective today by default)."""
+    """A dispute of community A mediated by erin's committee to a written agreement signed by all (effective today
+    by default): only such an agreement can go to the court for judicial confirmation."""
     d = new_dispute(alice, committee_a.region)
     d = act(workflow.assess, d, alice, complexity=Complexity.GENERAL)
     d = act(workflow.assign, d, alice, to=committee_a)
@@ -62,9 +63,12 @@ def resolved_with_agreement(alice, erin, committee_a, **agreement):
         minutes="双方达成一致。",
     )
     terms = {
-        "form": AgreementForm.ORAL,
+        "form": AgreementForm.WRITTEN,
+        "facts": "被申请人拖欠申请人工资12000元，双方对金额无异议。",
         "terms": "被申请人十日内支付工资12000元。",
+        "performance_method": "银行转账一次性支付。",
         "amount": Decimal("12000"),
+        "signed_by_all": True,
     }
     d = act(workflow.record_outcome, d, erin, outcome=Outcome.SUCCESS, agreement=terms | agreement)
     return reload(d)

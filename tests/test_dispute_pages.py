@@ -225,7 +225,12 @@ def test_the_full_loop_through_the_browser(page_world):
     shown = shown_actions(w.erin, dispute)
     assert "apply_confirmation" in shown and "record_confirmation" not in shown
     dispute = do(
-        w.erin, dispute, "apply_confirmation", applied_on=today.isoformat(), court="大渡口区人民法院"
+        w.erin,
+        dispute,
+        "apply_confirmation",
+        applied_on=today.isoformat(),
+        court="大渡口区人民法院",
+        parties=[p.pk for p in dispute.parties.all()],
     )
     shown = shown_actions(w.erin, dispute)
     assert "record_confirmation" in shown and "apply_confirmation" not in shown

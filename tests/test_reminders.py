@@ -68,9 +68,19 @@ def test_a_missed_day_is_caught_up_and_a_late_first_run_sends_only_the_nearer_re
 
 def test_no_reminder_once_confirmation_has_been_applied_for(world, alice, erin, committee_a):
     d = resolved_with_agreement(alice, erin, committee_a)
-    act(workflow.apply_confirmation, d, erin, applied_on=timezone.localdate(), court="大渡口区人民法院")
-    assert reminders.send(day(23)) == 0 and reminders.send(day(28)) == 0
+    act(
+        workflow.apply_confirmation,
+        d,
+        erin,
+        applied_on=timezone.localdate(),
+        court="大渡口区人民法院",
+        party_ids=[p.pk for p in d.parties.all()],
+    )
+    assert reminders.confirmation_reminders(day(23)) == 0 and reminders.confirmation_reminders(day(28)) == 0
     assert not Alert.objects.filter(kind=AlertKind.CONFIRMATION_WINDOW).exists()
+    # What is reminded now is the court's: three days to accept the application (tests/test_judicial_confirmation).
+    assert reminders.send(day(23)) == 1 and reminders.send(day(28)) == 0
+    assert Alert.objects.filter(kind=AlertKind.COURT_LIMIT).count() == 1
 
 
 def test_performance_is_reminded_the_day_before_and_checked_after(world, alice, erin, committee_a):

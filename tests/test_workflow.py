@@ -177,7 +177,14 @@ def test_the_full_loop_from_intake_to_archive(world, alice, dave, erin, frank, r
     assert second.status == AssignmentStatus.COMPLETED
 
     # Judicial confirmation applied for within 30 days, and confirmed.
-    d = act(workflow.apply_confirmation, d, erin, applied_on=today(), court="大渡口区人民法院")
+    d = act(
+        workflow.apply_confirmation,
+        d,
+        erin,
+        applied_on=today(),
+        court="大渡口区人民法院",
+        party_ids=[p.pk for p in d.parties.all()],
+    )
     d = act(workflow.record_confirmation, d, erin, result=ConfirmationResult.CONFIRMED, decided_on=today())
     agreement.refresh_from_db()
     assert agreement.confirmation_result == ConfirmationResult.CONFIRMED
@@ -218,7 +225,11 @@ def test_the_full_loop_from_intake_to_archive(world, alice, dave, erin, frank, r
         "follow_up",
         "archive",
     ]
-    assert workflow.allowed_actions(d, erin) == ["record_confirmation", "record_notarization"]
+    assert workflow.allowed_actions(d, erin) == [
+        "record_court_progress",
+        "record_confirmation",
+        "record_notarization",
+    ]
 
 
 # --- assessment and routing ----------------------------------------------------------------------------------
@@ -689,12 +700,18 @@ def test_judicial_confirmation_within_30_days(world, alice, erin, committee_a, c
     d = mediated(
         in_mediation(world, alice, erin, committee_a),
         erin,
-        WRITTEN_AGREEMENT | {"effective_on": today() - dt.timedelta(days=31)},
+        # Past the window even when its last day moved past a holiday (民事诉讼法 Art. 85).
+        WRITTEN_AGREEMENT | {"effective_on": today() - dt.timedelta(days=40)},
     )
     refused(
         "window_closed",
         lambda: workflow.apply_confirmation(
-            d.pk, erin, version=reload(d).version, applied_on=today(), court="大渡口区人民法院"
+            d.pk,
+            erin,
+            version=reload(d).version,
+            applied_on=today(),
+            court="大渡口区人民法院",
+            party_ids=[p.pk for p in d.parties.all()],
         ),
         d,
     )
@@ -711,19 +728,32 @@ def test_judicial_confirmation_within_30_days(world, alice, erin, committee_a, c
         erin,
         WRITTEN_AGREEMENT | {"effective_on": today() - dt.timedelta(days=30)},
     )
-    assert workflow.confirmation_window_closes(on_time.agreement) == today()
+    assert workflow.confirmation_window_closes(on_time.agreement) >= today()  # later when today is a holiday
+    both = [p.pk for p in on_time.parties.all()]
     refused(
         "court_required",
         lambda: workflow.apply_confirmation(
-            on_time.pk, erin, version=reload(on_time).version, applied_on=today(), court=""
+            on_time.pk, erin, version=reload(on_time).version, applied_on=today(), court="", party_ids=both
         ),
         on_time,
     )
-    on_time = act(workflow.apply_confirmation, on_time, erin, applied_on=today(), court="大渡口区人民法院")
+    on_time = act(
+        workflow.apply_confirmation,
+        on_time,
+        erin,
+        applied_on=today(),
+        court="大渡口区人民法院",
+        party_ids=both,
+    )
     refused(
         "already_applied",
         lambda: workflow.apply_confirmation(
-            on_time.pk, erin, version=reload(on_time).version, applied_on=today(), court="大渡口区人民法院"
+            on_time.pk,
+            erin,
+            version=reload(on_time).version,
+            applied_on=today(),
+            court="大渡口区人民法院",
+            party_ids=both,
         ),
         on_time,
     )
@@ -762,7 +792,14 @@ def test_performance_and_notarization(world, alice, erin, committee_a):
 
 def test_an_unsatisfied_follow_up_sends_it_back_to_mediation(world, alice, erin, committee_a):
     d = fed_back(mediated(in_mediation(world, alice, erin, committee_a), erin), erin)
-    d = act(workflow.apply_confirmation, d, erin, applied_on=today(), court="大渡口区人民法院")
+    d = act(
+        workflow.apply_confirmation,
+        d,
+        erin,
+        applied_on=today(),
+        court="大渡口区人民法院",
+        party_ids=[p.pk for p in d.parties.all()],
+    )
     d = act(workflow.record_notarization, d, erin, notarized_on=today(), office="重庆市大渡口区公证处")
     lead = d.assignments.get(role=AssignmentRole.LEAD)
     assert lead.status == AssignmentStatus.COMPLETED
@@ -989,6 +1026,9 @@ def _calls(other, unit, platform):
         "record_confirmation": lambda pk, u, v: w.record_confirmation(
             pk, u, version=v, result=ConfirmationResult.CONFIRMED, decided_on=today()
         ),
+        "record_court_progress": lambda pk, u, v: w.record_court_progress(
+            pk, u, version=v, accepted_on=today()
+        ),
         "record_notarization": lambda pk, u, v: w.record_notarization(
             pk, u, version=v, notarized_on=today(), office="o"
         ),
@@ -1006,7 +1046,12 @@ def _calls(other, unit, platform):
             pk, u, version=v, party_id=0, consents=False, mode=ConsentMode.PHONE
         ),
         "terminate": lambda pk, u, v: w.terminate(
-            pk, u, version=v, reason=TerminationReason.REFUSED, channels=[FailureGuidance.LITIGATION], note="n"
+            pk,
+            u,
+            version=v,
+            reason=TerminationReason.REFUSED,
+            channels=[FailureGuidance.LITIGATION],
+            note="n",
         ),
         "refer": lambda pk, u, v: w.refer(
             pk, u, version=v, channel=FailureGuidance.LITIGATION, body="b", referred_on=today()

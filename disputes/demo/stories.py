@@ -278,6 +278,7 @@ class Story:
                     self.handler,
                     applied_on=timezone.localdate(),
                     court="重庆市大渡口区人民法院",
+                    party_ids=[p.pk for p in self.dispute.parties.all()],
                 ),
             )
         if more.get("confirmation") in ("confirmed", "rejected"):

@@ -220,6 +220,18 @@ class Agreement(models.Model):
         _("judicial confirmation result"), max_length=20, choices=ConfirmationResult.choices, blank=True
     )
     confirmation_decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    confirmation_parties = models.ManyToManyField(
+        "disputes.Party",
+        related_name="+",
+        blank=True,
+        verbose_name=_("parties who applied"),
+        help_text=_("Judicial confirmation is applied for jointly by the parties (人民调解法 Art. 33)."),
+    )
+    confirmation_accepted_on = models.DateField(_("court accepted the application on"), null=True, blank=True)
+    confirmation_extended = models.BooleanField(
+        _("decision period extended (10 days, with the court president's approval)"), default=False
+    )
+    confirmation_next_steps = models.TextField(_("what the parties may do next"), blank=True)
     notarized_on = models.DateField(_("notarized on"), null=True, blank=True)
     notary_office = models.CharField(_("notary office"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")

@@ -3,6 +3,9 @@
 - Judicial confirmation (人民调解法 Art. 33): the parties may apply within 30 days of the agreement taking effect.
   While nobody has applied, the handler is reminded 7 days before the window closes (level 1) and 2 days
   before (level 2), each once (AlertKind.CONFIRMATION_WINDOW).
+- The court's limits on an application (disputes.services.periods): the handler is told once when the court has
+  not accepted it within 3 days, and once when it has not decided within 15 days of accepting it (25 when
+  extended). AlertKind.COURT_LIMIT.
 - Performance (Art. 31, the committee urges performance): the day before `performance_due_on` the handler is
   reminded (level 1); once the day has passed with the performance still unrecorded, the check of performance
   is due (level 2). AlertKind.PERFORMANCE_DUE, each once.
@@ -22,9 +25,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disputes.choices import AssignmentRole, AssignmentStatus, Performance, Status
+from disputes.choices import AgreementForm, AssignmentRole, AssignmentStatus, Performance, Status
 from disputes.models import Agreement, Assignment
+from disputes.services import periods
 from disputes.services.calendar import time_limit
+from disputes.services.workflow.outcome import confirmation_window_closes
 from mediation.models import Alert, AlertKind
 from mediation.services.alerts import Recipient, raise_alert
 
@@ -35,12 +40,67 @@ CONFIRMABLE = [Status.RESOLVED, Status.FED_BACK]
 PERFORMANCE_REMINDER, PERFORMANCE_CHECK = 1, 2
 # A performance date further back than this is not reminded of any more (e.g. agreements entered late).
 PERFORMANCE_LOOKBACK = dt.timedelta(days=30)
+# An application older than this is not reminded of any more (the court's limits are weeks, not months).
+COURT_LOOKBACK = dt.timedelta(days=90)
 
 
 def send(today: dt.date | None = None) -> int:
     """Every reminder due on `today`; returns the number of agreements reminded."""
     today = today or timezone.localdate()
-    return confirmation_reminders(today) + performance_reminders(today)
+    return confirmation_reminders(today) + performance_reminders(today) + court_limit_reminders(today)
+
+
+COURT_ACCEPTANCE_LATE, COURT_DECISION_LATE = 1, 2
+
+
+def court_limit_reminders(today: dt.date) -> int:
+    """The handler is told once when the court has passed its 3 days to accept an application (level 1) and
+    once when it has passed its 15 (or 25) days to decide (level 2), so they can ask the court."""
+    done = 0
+    waiting = Agreement.objects.current().filter(
+        confirmation_applied_on__isnull=False,
+        confirmation_decided_on__isnull=True,
+        confirmation_applied_on__gte=today - COURT_LOOKBACK,
+    )
+    for level, pending in [
+        (COURT_ACCEPTANCE_LATE, waiting.filter(confirmation_accepted_on__isnull=True)),
+        (COURT_DECISION_LATE, waiting.filter(confirmation_accepted_on__isnull=False)),
+    ]:
+        unreminded = _unreminded(AlertKind.COURT_LIMIT, level).filter(pk__in=pending.values("pk"))
+        for agreement in unreminded:
+            limits = periods.court_limits(agreement, today)
+            late = limits.acceptance_late if level == COURT_ACCEPTANCE_LATE else limits.decision_late
+            if late:
+                done += _remind(
+                    agreement, AlertKind.COURT_LIMIT, level, _court_text(agreement, limits, level)
+                )
+    return done
+
+
+def _court_text(agreement: Agreement, limits, level: int) -> tuple[str, str]:
+    due = limits.acceptance_due if level == COURT_ACCEPTANCE_LATE else limits.decision_due
+    values = {
+        "number": agreement.dispute.number,
+        "court": agreement.confirmation_court,
+        "due": due.isoformat(),
+    }
+    if level == COURT_ACCEPTANCE_LATE:
+        return (
+            _("The court has not accepted the application for judicial confirmation: %(number)s") % values,
+            _(
+                "%(court)s was to decide by %(due)s whether to accept the parties' application for judicial "
+                "confirmation of dispute %(number)s. Ask the court and record its acceptance."
+            )
+            % values,
+        )
+    return (
+        _("The court's decision on judicial confirmation is overdue: %(number)s") % values,
+        _(
+            "%(court)s was to decide on the judicial confirmation of dispute %(number)s by %(due)s. Ask the "
+            "court and record its decision."
+        )
+        % values,
+    )
 
 
 def confirmation_reminders(today: dt.date) -> int:
@@ -55,13 +115,16 @@ def confirmation_reminders(today: dt.date) -> int:
         latest_effective = today - dt.timedelta(days=window - days_before)
         earliest_effective = today - dt.timedelta(days=window - (max(closer) + 1 if closer else 0))
         agreements = _unreminded(AlertKind.CONFIRMATION_WINDOW, level).filter(
+            # Only a written agreement in effect can go to the court (workflow.apply_confirmation).
+            form=AgreementForm.WRITTEN,
+            signed_by_all=True,
             confirmation_applied_on__isnull=True,
             dispute__status__in=CONFIRMABLE,
             effective_on__gte=earliest_effective,
             effective_on__lte=latest_effective,
         )
         for agreement in agreements:
-            closes = agreement.effective_on + dt.timedelta(days=window)
+            closes = confirmation_window_closes(agreement)
             done += _remind(
                 agreement, AlertKind.CONFIRMATION_WINDOW, level, _confirmation_text(agreement, closes)
             )

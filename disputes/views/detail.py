@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views import View
 
 from dadukou.kernel.errors import WorkflowError
@@ -22,7 +23,7 @@ from disputes.models import (
     MediationSession,
     Supervision,
 )
-from disputes.services import attachments, intake, personal_data, workflow
+from disputes.services import attachments, intake, periods, personal_data, workflow
 from disputes.services.naming import Masker
 from mediation.keyset import Column, Keyset
 
@@ -155,6 +156,7 @@ def record_context(request, dispute, where: str) -> dict:
         "agreement": agreement,
         "superseded_agreements": [a for a in dispute.agreements.all() if a.superseded_at],
         "confirmation_window_closes": workflow.confirmation_window_closes(agreement) if agreement else None,
+        "court_limits": periods.court_limits(agreement, timezone.localdate()) if agreement else None,
         "merged_into_visible": bool(dispute.duplicate_of_id)
         and Dispute.objects.visible_to(request.user).filter(pk=dispute.duplicate_of_id).exists(),
         "risk_flag_labels": labels(RiskFlag.choices, dispute.risk_flags),

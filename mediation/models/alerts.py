@@ -28,6 +28,7 @@ class AlertKind(models.TextChoices):
     PATROL_MISSING = "patrol_missing", _("Patrol report missing")
     CONFIRMATION_WINDOW = "confirmation_window", _("Judicial confirmation window closing")
     PERFORMANCE_DUE = "performance_due", _("Agreement performance due")
+    COURT_LIMIT = "court_limit", _("Court past its limit on a judicial confirmation")
     PLAN_OVERDUE = "plan_overdue", _("Plan task overdue")
     REPORT_REMINDER = "report_reminder", _("Progress report reminder")
 

@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "record_outcome": _("Record the outcome"),
     "record_performance": _("Record performance"),
     "apply_confirmation": _("Apply for judicial confirmation"),
+    "record_court_progress": _("Record the court's progress on the confirmation"),
     "record_confirmation": _("Record the judicial confirmation"),
     "record_notarization": _("Record notarization"),
     "feedback": _("Give feedback"),

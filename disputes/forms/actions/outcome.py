@@ -17,13 +17,20 @@ from disputes.choices import (
     Prevention,
 )
 from disputes.forms.actions.base import ActionForm, text_field
+from disputes.forms.actions.sessions import PartiesField
 from disputes.forms.intake import DateInput
 from disputes.services import workflow
+from disputes.services.workflow.consent import PRINCIPAL_ROLES
 
 
 class RecordOutcomeForm(ActionForm):
     action = "record_outcome"
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
+    # Termination (终止调解) is an action of its own, "terminate".
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(o, label) for o, label in Outcome.choices if o != Outcome.TERMINATED],
+        widget=forms.RadioSelect,
+    )
     # Success: the agreement (人民调解法 Art. 28–30).
     agreement_form = forms.ChoiceField(
         label=_("Agreement form"),
@@ -118,19 +125,57 @@ class ApplyConfirmationForm(ActionForm):
     action = "apply_confirmation"
     applied_on = forms.DateField(label=_("Applied on"), widget=DateInput())
     court = forms.CharField(label=_("Court"), max_length=100, initial=_("Dadukou District People's Court"))
+    parties = PartiesField(label=_("Parties who applied (jointly)"), queryset=None)
 
     def setup(self):
         self.initial.setdefault("applied_on", timezone.localdate())
+        self.fields["parties"].queryset = self.dispute.parties.all()
+        self.initial.setdefault(
+            "parties", [p.pk for p in self.dispute.parties.all() if p.role in PRINCIPAL_ROLES]
+        )
 
     def applies(self) -> bool:
         agreement = _agreement(self.dispute)
-        return agreement is not None and agreement.confirmation_applied_on is None
+        return (
+            agreement is not None
+            and agreement.confirmation_applied_on is None
+            and agreement.form == AgreementForm.WRITTEN
+            and agreement.signed_by_all
+        )
 
     def submit(self):
         return self.call(
             workflow.apply_confirmation,
             applied_on=self.cleaned_data["applied_on"],
             court=self.cleaned_data["court"],
+            party_ids=[p.pk for p in self.cleaned_data["parties"]],
+        )
+
+
+class RecordCourtProgressForm(ActionForm):
+    action = "record_court_progress"
+    accepted_on = forms.DateField(
+        label=_("The court accepted the application on"), widget=DateInput(), required=False
+    )
+    extended = forms.BooleanField(
+        label=_("The court extended its decision period by 10 days (president's approval)"), required=False
+    )
+    submit_label = _("Record the court's progress")
+
+    def applies(self) -> bool:
+        agreement = _agreement(self.dispute)
+        return (
+            agreement is not None
+            and agreement.confirmation_applied_on is not None
+            and agreement.confirmation_decided_on is None
+            and not (agreement.confirmation_accepted_on and agreement.confirmation_extended)
+        )
+
+    def submit(self):
+        return self.call(
+            workflow.record_court_progress,
+            accepted_on=self.cleaned_data["accepted_on"],
+            extended=self.cleaned_data["extended"],
         )
 
 
@@ -142,6 +187,11 @@ class RecordConfirmationForm(ActionForm):
         widget=forms.RadioSelect,
     )
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    next_steps = text_field(
+        _("What the parties may do next (when not confirmed; Art. 33's wording if left empty)"),
+        required=False,
+        rows=2,
+    )
 
     def setup(self):
         self.initial.setdefault("decided_on", timezone.localdate())
@@ -155,6 +205,7 @@ class RecordConfirmationForm(ActionForm):
             workflow.record_confirmation,
             result=self.cleaned_data["result"],
             decided_on=self.cleaned_data["decided_on"],
+            next_steps=self.cleaned_data["next_steps"],
         )
 
 

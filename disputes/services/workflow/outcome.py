@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dadukou.kernel.errors import WorkflowError
 from disputes.choices import (
@@ -23,7 +24,9 @@ from disputes.choices import (
     Performance,
     Prevention,
 )
+from disputes.services import periods
 from disputes.services.calendar import time_limit
+from disputes.services.workflow import targets
 from disputes.services.workflow.base import begin, finish, require
 
 
@@ -143,20 +146,46 @@ def record_performance(dispute_id, user, *, version, performance, note=""):
 
 
 def confirmation_window_closes(agreement) -> dt.date:
-    """The last day to apply for judicial confirmation: 30 days after the agreement took effect (Art. 33)."""
+    """The last day to apply for judicial confirmation: 30 days after the agreement took effect (Art. 33), moved
+    to the next working day when it falls on a holiday or a weekend (民事诉讼法 Art. 85)."""
     from disputes.models import TimeLimit
 
     days, _type = time_limit(TimeLimit.Key.JUDICIAL_CONFIRMATION)
-    return agreement.effective_on + dt.timedelta(days=days)
+    return periods.period_end(agreement.effective_on, days)
+
+
+REJECTED_NEXT_STEPS = gettext_lazy(
+    "The parties may change the agreement or reach a new one through mediation, or bring an action in the "
+    "people's court (人民调解法 Art. 33)."
+)
 
 
 @transaction.atomic
-def apply_confirmation(dispute_id, user, *, version, applied_on, court):
+def apply_confirmation(dispute_id, user, *, version, applied_on, court, party_ids=None):
+    """The joint application of the parties to the court (Art. 33): only for a written agreement in effect,
+    within the window; every applicant and respondent of the dispute must be among those applying."""
+    from disputes.services.workflow.consent import PRINCIPAL_ROLES
+
     step = begin(dispute_id, "apply_confirmation", user, version)
-    agreement = current_agreement(step.dispute)
+    dispute = step.dispute
+    agreement = current_agreement(dispute)
     require(court, "court_required", _("Name the court."))
     if agreement.confirmation_applied_on:
         raise WorkflowError("already_applied", _("Judicial confirmation has been applied for already."))
+    if agreement.form != AgreementForm.WRITTEN:
+        raise WorkflowError("oral_agreement", _("Only a written agreement can be confirmed by the court."))
+    if not agreement.signed_by_all:
+        raise WorkflowError(
+            "agreement_not_in_effect",
+            _("The agreement takes effect once every party and the mediator have signed and it is sealed."),
+        )
+    applying = targets.check_parties(dispute, party_ids or ())
+    principal = set(dispute.parties.filter(role__in=PRINCIPAL_ROLES).values_list("pk", flat=True))
+    if not principal or not principal <= applying:
+        raise WorkflowError(
+            "joint_application_required",
+            _("Judicial confirmation is applied for by the parties jointly: record every party who applied."),
+        )
     if (
         applied_on is None
         or applied_on < agreement.effective_on
@@ -169,11 +198,58 @@ def apply_confirmation(dispute_id, user, *, version, applied_on, court):
     agreement.confirmation_applied_on, agreement.confirmation_court = applied_on, court
     agreement.confirmation_result = ConfirmationResult.PENDING
     agreement.save(update_fields=["confirmation_applied_on", "confirmation_court", "confirmation_result"])
-    return finish(step, court, {"applied_on": applied_on, "agreement": agreement.pk})
+    agreement.confirmation_parties.set(applying)
+    return finish(
+        step, court, {"applied_on": applied_on, "agreement": agreement.pk, "parties": sorted(applying)}
+    )
 
 
 @transaction.atomic
-def record_confirmation(dispute_id, user, *, version, result, decided_on):
+def record_court_progress(dispute_id, user, *, version, accepted_on=None, extended=False):
+    """The court's acceptance of the application (within 3 days), and the extension of its decision period
+    (15 days, 10 more with the president's approval)."""
+    step = begin(dispute_id, "record_court_progress", user, version)
+    agreement = current_agreement(step.dispute)
+    if not agreement.confirmation_applied_on:
+        raise WorkflowError("not_applied", _("Record the application for judicial confirmation first."))
+    if agreement.confirmation_decided_on:
+        raise WorkflowError("already_decided", _("The court has decided already."))
+    changed = {}
+    if accepted_on is not None:
+        if agreement.confirmation_accepted_on:
+            raise WorkflowError("already_accepted", _("The court's acceptance is recorded already."))
+        if accepted_on < agreement.confirmation_applied_on or accepted_on > timezone.localdate():
+            raise WorkflowError(
+                "invalid_date", _("The court accepts after the application, and not in the future.")
+            )
+        agreement.confirmation_accepted_on = changed["accepted_on"] = accepted_on
+    if extended:
+        if not agreement.confirmation_accepted_on:
+            raise WorkflowError("not_accepted", _("The decision period runs from the court's acceptance."))
+        if agreement.confirmation_extended:
+            raise WorkflowError(
+                "already_extended", _("The decision period is extended already (once, 10 days).")
+            )
+        agreement.confirmation_extended = changed["extended"] = True
+    if not changed:
+        raise WorkflowError("nothing_recorded", _("Record the court's acceptance or the extension."))
+    agreement.save(update_fields=["confirmation_accepted_on", "confirmation_extended"])
+    limits = periods.court_limits(agreement, timezone.localdate())
+    return finish(
+        step,
+        "",
+        {
+            **{k: str(v) for k, v in changed.items()},
+            "agreement": agreement.pk,
+            "decision_due": str(limits.decision_due) if limits.decision_due else None,
+        },
+    )
+
+
+@transaction.atomic
+def record_confirmation(dispute_id, user, *, version, result, decided_on, next_steps=""):
+    """The court's decision: confirmed (the agreement can be enforced) or not; when not, what the parties may do
+    next is recorded (by default as Art. 33 says it)."""
     step = begin(dispute_id, "record_confirmation", user, version)
     agreement = current_agreement(step.dispute)
     if not agreement.confirmation_applied_on:
@@ -182,9 +258,21 @@ def record_confirmation(dispute_id, user, *, version, result, decided_on):
         raise WorkflowError("invalid_result", _("The court confirms or rejects."))
     if decided_on is None or decided_on < agreement.confirmation_applied_on:
         raise WorkflowError("invalid_date", _("The decision cannot precede the application."))
+    if decided_on > timezone.localdate():
+        raise WorkflowError("invalid_date", _("The decision cannot be recorded before it is made."))
+    if result == ConfirmationResult.REJECTED:
+        next_steps = (next_steps or "").strip() or str(REJECTED_NEXT_STEPS)
     agreement.confirmation_result, agreement.confirmation_decided_on = result, decided_on
-    agreement.save(update_fields=["confirmation_result", "confirmation_decided_on"])
-    return finish(step, "", {"result": result, "agreement": agreement.pk})
+    agreement.confirmation_next_steps = next_steps or ""
+    agreement.save(
+        update_fields=["confirmation_result", "confirmation_decided_on", "confirmation_next_steps"]
+    )
+    limits = periods.court_limits(agreement, timezone.localdate())
+    return finish(
+        step,
+        agreement.confirmation_next_steps,
+        {"result": result, "agreement": agreement.pk, "late": bool(limits and limits.decision_late)},
+    )
 
 
 @transaction.atomic

@@ -102,6 +102,7 @@ TRANSITIONS: dict[str, Transition] = {
     # The agreement.
     "record_performance": _t({S.RESOLVED, S.FED_BACK}, None, _HANDLE),
     "apply_confirmation": _t({S.RESOLVED, S.FED_BACK}, None, _HANDLE),
+    "record_court_progress": _t({S.RESOLVED, S.FED_BACK, S.ARCHIVED}, None, _HANDLE),
     "record_confirmation": _t({S.RESOLVED, S.FED_BACK, S.ARCHIVED}, None, _HANDLE),
     "record_notarization": _t({S.RESOLVED, S.FED_BACK, S.ARCHIVED}, None, _HANDLE),
     # Feedback is complete once the parties (and the assigning platform, where one assigned it) are told.
