@@ -1000,6 +1000,10 @@ def _calls(other, unit, platform):
         "set_leader": lambda pk, u, v: w.set_leader(pk, u, version=v, leader=u),
         "link": lambda pk, u, v: w.link(Dispute.objects.get(pk=pk), other, u),
         "reopen": lambda pk, u, v: w.reopen(pk, u, version=v, reason="r"),
+        "reassess_risk": lambda pk, u, v: w.reassess_risk(pk, u, version=v, grade=RiskGrade.RED, reason="r"),
+        "record_stabilization": lambda pk, u, v: w.record_stabilization(
+            pk, u, version=v, person_in_charge="p", measures="m", starts_on=today(), review_on=today()
+        ),
     }
 
 

@@ -4,6 +4,7 @@ from .events import AppendOnlyError, Event
 from .exports import ExportJob, ExportStatus
 from .handling import Agreement, Assignment, Extension, Feedback, FollowUp, MediationSession, Supervision
 from .patrols import Cadence, PatrolDuty, PatrolReport, PeriodicReport
+from .stabilization import Stabilization
 from .supervision_rules import SupervisionThreshold
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "RiskRule",
     "RoutingRule",
     "SensitivePeriod",
+    "Stabilization",
     "Supervision",
     "SupervisionThreshold",
     "TimeLimit",

@@ -4,7 +4,7 @@ Each form parses the input of one action and hands it to its function in dispute
 with the `version` the page was rendered with; the workflow decides whether the action may be taken.
 
 The modules follow the workflow package's phases: base (the base form and the labels), assessment,
-assignment, supervision, sessions, outcome, closing; this package holds the registry of the page's forms.
+assignment, stabilization, supervision, sessions, outcome, closing; this package holds the registry of the page's forms.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from disputes.forms.actions.assessment import (
     AssessForm,
     LinkForm,
     MergeForm,
+    ReassessRiskForm,
     RerouteForm,
     SetLeaderForm,
     UserChoiceField,
@@ -48,6 +49,7 @@ from disputes.forms.actions.sessions import (
     PartiesField,
     RecordSessionForm,
 )
+from disputes.forms.actions.stabilization import RecordStabilizationForm
 from disputes.forms.actions.supervision import (
     AnswerSupervisionForm,
     GuideForm,
@@ -65,6 +67,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         VoidForm,
         MergeForm,
         LinkForm,
+        ReassessRiskForm,
+        RecordStabilizationForm,
         AssignForm,
         ReassignForm,
         AddCoHandlerForm,
@@ -134,12 +138,14 @@ __all__ = [
     "MergeForm",
     "NotifyRightsForm",
     "PartiesField",
+    "ReassessRiskForm",
     "ReassignForm",
     "RecordConfirmationForm",
     "RecordNotarizationForm",
     "RecordOutcomeForm",
     "RecordPerformanceForm",
     "RecordSessionForm",
+    "RecordStabilizationForm",
     "ReopenForm",
     "ReportUpForm",
     "RerouteForm",
