@@ -65,9 +65,7 @@ class IndicatorCell(models.Model):
         indexes = [
             models.Index(fields=["snapshot", "region"], name="indicator_cell_region"),
             models.Index(
-                fields=["snapshot", "unit"],
-                name="indicator_cell_unit",
-                condition=models.Q(unit__isnull=False),
+                fields=["snapshot", "unit"], name="indicator_cell_unit", condition=models.Q(unit__isnull=False)
             ),
             models.Index(
                 fields=["snapshot", "organization"],

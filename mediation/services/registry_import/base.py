@@ -58,9 +58,7 @@ class Importer:
 
         def scoped(model):
             # The import right holds only where the membership carrying it reaches.
-            return (
-                model.objects.visible_to(user, self.PERMISSION) if user is not None else model.objects.all()
-            )
+            return model.objects.visible_to(user, self.PERMISSION) if user is not None else model.objects.all()
 
         self.regions = scoped(Region)
         self.units = scoped(Unit)
