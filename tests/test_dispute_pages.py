@@ -160,7 +160,8 @@ def test_the_full_loop_through_the_browser(page_world):
 
     dispute = do(w.alice, dispute, "assign", to=f"unit-{w.rsj.pk}", note="请核实工资发放情况")
     assert dispute.status == "assigned"
-    assert shown_actions(w.dave, dispute) == ["accept", "return"]
+    # The department it is addressed to may also re-assess the risk it finds (with a reason).
+    assert shown_actions(w.dave, dispute) == ["reassess_risk", "accept", "return"]
     pending = Assignment.objects.get(dispute=dispute, status="pending")
     dispute = do(w.dave, dispute, "return", assignment=pending.pk, reason="属劳动关系调解，建议社区先行调解")
     assert dispute.status == "assessed"

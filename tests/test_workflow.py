@@ -1075,6 +1075,8 @@ def test_without_permission_or_authority_nothing_changes(
         "void",
         "merge",
         "link",
+        "reassess_risk",
+        "record_stabilization",
     }
 
     d = act(workflow.assess, d, alice, complexity=Complexity.GENERAL)

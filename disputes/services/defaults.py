@@ -57,7 +57,6 @@ RISK_RULES = [
     ("涉及金额100万元以上", RiskGrade.ORANGE, {"min_amount": Decimal("1000000")}),
     ("重复纠纷3次以上", RiskGrade.ORANGE, {"min_repeat_disputes": 3}),
     ("反复信访", RiskGrade.ORANGE, {"flag": RiskFlag.REPEATED_PETITION}),
-    ("存在舆情炒作风险", RiskGrade.ORANGE, {"flag": RiskFlag.PUBLIC_OPINION}),
     ("涉及跨部门", RiskGrade.YELLOW, {"flag": RiskFlag.CROSS_UNIT}),
     ("涉及5人以上", RiskGrade.YELLOW, {"min_people": 5}),
     ("涉及金额10万元以上", RiskGrade.YELLOW, {"min_amount": Decimal("100000")}),
