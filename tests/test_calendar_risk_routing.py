@@ -157,7 +157,7 @@ def graded(d) -> int:
         ({"risk_flags": [RiskFlag.CIVIL_TO_CRIMINAL]}, RiskGrade.RED),
         ({"risk_flags": [RiskFlag.REPEATED_PETITION]}, RiskGrade.ORANGE),
         ({"risk_flags": [RiskFlag.CROSS_UNIT]}, RiskGrade.YELLOW),
-        ({"risk_flags": [RiskFlag.PUBLIC_OPINION]}, RiskGrade.BLUE),
+        ({"risk_flags": [RiskFlag.PUBLIC_OPINION]}, RiskGrade.BLUE),  # no default rule: the office decides
         # The highest grade of the matching rules wins.
         ({"people_involved": 6, "risk_flags": [RiskFlag.REPEATED_PETITION]}, RiskGrade.ORANGE),
     ],

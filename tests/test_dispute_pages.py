@@ -166,8 +166,15 @@ def test_the_full_loop_through_the_browser(page_world):
 
     dispute = do(w.alice, dispute, "assign", to=f"unit-{w.rsj.pk}", note="请核实工资发放情况")
     assert dispute.status == "assigned"
-    # The assigned unit may take it or give it back — and record a party's answer, or end on a refusal.
-    assert shown_actions(w.dave, dispute) == ["accept", "return", "record_consent", "terminate"]
+    # The department it is addressed to may take it or give it back, re-assess the risk it finds (with a
+    # reason), record a party's answer, or end the mediation on a refusal.
+    assert shown_actions(w.dave, dispute) == [
+        "reassess_risk",
+        "accept",
+        "return",
+        "record_consent",
+        "terminate",
+    ]
     pending = Assignment.objects.get(dispute=dispute, status="pending")
     dispute = do(w.dave, dispute, "return", assignment=pending.pk, reason="属劳动关系调解，建议社区先行调解")
     assert dispute.status == "assessed"

@@ -112,7 +112,11 @@ def test_a_dispatcher_sees_what_waits_at_her_platform(client, world, alice, bob,
     registered = new_dispute(alice, community_a)
     assessed = assess(new_dispute(alice, community_a), alice)
     new_dispute(bob, community_b)
-    assert sections(client, alice) == {"to_assess": [registered.number], "to_assign": [assessed.number]}
+    assert sections(client, alice) == {
+        "to_assess": [registered.number],
+        "to_assign": [assessed.number],
+        "to_stabilize": [],
+    }
 
 
 def test_the_street_dispatcher_sees_both_communities(
@@ -137,7 +141,7 @@ def test_neighbours_do_not_see_each_others_work(
     a = new_dispute(alice, community_a)
     b = assign(assess(new_dispute(bob, community_b), bea), bea, platforms["community_b"])
     queue_alice = sections(client, alice)
-    assert queue_alice == {"to_assess": [a.number], "to_assign": []}
+    assert queue_alice == {"to_assess": [a.number], "to_assign": [], "to_stabilize": []}
     queue_bob = sections(client, bob)
     assert queue_bob["to_accept"] == [b.number]
     assert a.number not in str(queue_bob)

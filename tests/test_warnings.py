@@ -54,10 +54,12 @@ def keys(alerts) -> set[str]:
     return set(alerts.values_list("recipient_key", flat=True))
 
 
-def escalations(dispute):
+def escalations(dispute, warning=None):
+    """The escalations of the dispute's late warnings (each about one warning), or of one of them."""
+    about = [warning.pk] if warning is not None else warnings_on(dispute).values("pk")
     return Alert.objects.filter(
-        content_type=ContentType.objects.get_for_model(Dispute),
-        object_id=dispute.pk,
+        content_type=ContentType.objects.get_for_model(Alert),
+        object_id__in=about,
         kind=AlertKind.ACK_ESCALATION,
     )
 
@@ -75,9 +77,12 @@ def test_a_red_dispute_warns_shu_shi_shu_di_and_supervisors_at_once(
     assert d.risk_grade == RiskGrade.RED and d.platform == world["district"]
 
     sent = warnings_on(d)
+    # 属事: the unit; 属地: the community, street and district platforms; the supervisors over the region.
     assert keys(sent) == {
         f"unit:{rsj.pk}",
         f"org:{world['district'].pk}",
+        f"org:{world['street'].pk}",
+        f"org:{world['community_a'].pk}",
         f"user:{carol.pk}",
         f"user:{ivan.pk}",
     }
@@ -148,29 +153,36 @@ def test_an_unacknowledged_warning_goes_one_level_up_once(world, alice, ivan, rs
     due = warnings_on(d).first().ack_due_at
     assert warnings.escalate_unacknowledged(due - dt.timedelta(minutes=1)) == 0
 
-    assert warnings.escalate_unacknowledged(due + dt.timedelta(minutes=1)) == 1
-    up = escalations(d)
+    late = warnings_on(d).count()
+    assert warnings.escalate_unacknowledged(due + dt.timedelta(minutes=1)) == late
+    up = escalations(d, warnings_on(d).get(recipient_unit=rsj))
     # The street platform's level above: the district platform, and the district's supervisors.
     assert keys(up) == {f"org:{world['district'].pk}", f"user:{ivan.pk}"}
     assert set(up.values_list("level", flat=True)) == {RiskGrade.ORANGE}
-    assert rsj.name in up.first().body
+    assert rsj.name in up.first().body and rsj.name in up.first().title
 
     assert warnings.escalate_unacknowledged(due + dt.timedelta(hours=5)) == 0
-    assert escalations(d).count() == 2
+    assert escalations(d).count() == 2 * late
 
 
-def test_acknowledged_warnings_do_not_escalate(world, alice, dave, community_a):
+def test_acknowledged_warnings_do_not_escalate(world, alice, dave, grace, community_a):
     d = assessed(alice, community_a, people_involved=12)
-    for alert in warnings_on(d):
-        assert acknowledge(alert, dave)
+    # Each recipient acknowledges its own warning: dave for 区人社局, grace for the street
+    # platform, each supervisor for themselves (the community platform's, unstaffed here, directly).
+    by = {"unit": dave, "org": grace}
+    for alert in warnings_on(d).exclude(recipient_organization=world["community_a"]):
+        assert acknowledge(alert, alert.recipient_user or by[alert.recipient_key.split(":")[0]])
+    for alert in warnings_on(d, recipient_organization=world["community_a"]):
+        Alert.objects.filter(pk=alert.pk).update(acknowledged_at=timezone.now())
     assert warnings.escalate_unacknowledged(timezone.now() + dt.timedelta(days=3)) == 0
     assert not escalations(d).exists()
 
 
-def test_a_red_warning_at_the_district_goes_to_the_district_supervisors(world, alice, ivan, community_a):
+def test_a_red_warning_at_the_district_goes_to_the_district_supervisors(world, alice, ivan, rsj, community_a):
     d = assessed(alice, community_a, risk_flags=[RiskFlag.EXTREME_ACT])
-    assert warnings.escalate_unacknowledged(timezone.now() + dt.timedelta(hours=5)) == 1
-    assert keys(escalations(d)) == {f"user:{ivan.pk}"}  # nothing above the district platform
+    assert warnings.escalate_unacknowledged(timezone.now() + dt.timedelta(hours=5)) == warnings_on(d).count()
+    # Nothing above the district platform.
+    assert keys(escalations(d, warnings_on(d).get(recipient_unit=rsj))) == {f"user:{ivan.pk}"}
 
 
 # --- acknowledging ----------------------------------------------------------------------------------------------

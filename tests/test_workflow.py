@@ -1056,6 +1056,10 @@ def _calls(other, unit, platform):
         "refer": lambda pk, u, v: w.refer(
             pk, u, version=v, channel=FailureGuidance.LITIGATION, body="b", referred_on=today()
         ),
+        "reassess_risk": lambda pk, u, v: w.reassess_risk(pk, u, version=v, grade=RiskGrade.RED, reason="r"),
+        "record_stabilization": lambda pk, u, v: w.record_stabilization(
+            pk, u, version=v, person_in_charge="p", measures="m", starts_on=today(), review_on=today()
+        ),
     }
 
 
@@ -1129,6 +1133,8 @@ def test_without_permission_or_authority_nothing_changes(
         "link",
         "record_consent",
         "terminate",
+        "reassess_risk",
+        "record_stabilization",
     }
 
     d = act(workflow.assess, d, alice, complexity=Complexity.GENERAL)

@@ -13,6 +13,7 @@ from .handling import (
     Supervision,
 )
 from .patrols import Cadence, PatrolDuty, PatrolReport, PeriodicReport
+from .stabilization import Stabilization
 from .supervision_rules import SupervisionThreshold
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "RiskRule",
     "RoutingRule",
     "SensitivePeriod",
+    "Stabilization",
     "Supervision",
     "SupervisionThreshold",
     "TimeLimit",

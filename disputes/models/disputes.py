@@ -40,8 +40,11 @@ class DisputeQuerySet(ScopedQuerySet):
             scope.region_q("region_path"),
             scope.organizations_q("platform"),
             Q(leader_id=scope.user_id),
-            Q(pk__in=Assignment.objects.filter(addressed).values("dispute_id")) if addressed is not NOTHING else None,
+            Q(pk__in=Assignment.objects.filter(addressed).values("dispute_id"))
+            if addressed is not NOTHING
+            else None,
             Q(pk__in=responsible.values("dispute_id")) if scope.unit_ids else None,
+            _warned_q(scope),
         )
 
     def open(self):
@@ -51,6 +54,28 @@ class DisputeQuerySet(ScopedQuerySet):
         from django.utils import timezone
 
         return self.open().filter(due_at__lt=now or timezone.now())
+
+
+def _warned_q(scope) -> Q | None:
+    """Disputes an early warning was addressed to the scope's units or organizations about (task 23).
+
+    A warned recipient — a police station covering the region, a 属地 platform, a 属事 unit — must be able to open
+    the dispute to read and acknowledge the warning; the warning, not the text, gives way (docs/ARCHITECTURE.md).
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from mediation.models import Alert, AlertKind
+
+    recipients = any_of(
+        Q(recipient_unit_id__in=sorted(scope.unit_ids)) if scope.unit_ids else None,
+        Q(recipient_organization_id__in=sorted(scope.organization_ids)) if scope.organization_ids else None,
+    )
+    if recipients is NOTHING:
+        return None
+    warnings = Alert.objects.filter(
+        recipients, kind=AlertKind.EARLY_WARNING, content_type=ContentType.objects.get_for_model(Dispute)
+    )
+    return Q(pk__in=warnings.values("object_id"))
 
 
 class Dispute(models.Model):

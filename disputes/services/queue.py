@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from disputes.choices import OPEN_ASSIGNMENT_STATUSES, AssignmentStatus, Status
 from disputes.services import authority
-from disputes.services.workflow import disputes_for
+from disputes.services.workflow import disputes_for, without_stabilization
 from disputes.services.workflow.table import ASSESS, HANDLE
 from mediation.scoping import NOTHING, Scope
 
@@ -69,6 +69,7 @@ class Queue:
     supervisions: QuerySet | None = None
     to_assess: QuerySet | None = None
     to_assign: QuerySet | None = None
+    to_stabilize: QuerySet | None = None
 
 
 def queue_for(user, now=None) -> Queue:
@@ -100,4 +101,10 @@ def queue_for(user, now=None) -> Queue:
             "created_at", "pk"
         )
         queue.to_assign = dispatch.filter(status=Status.ASSESSED).order_by("risk_grade", "created_at", "pk")
+        # Red and orange disputes of the platforms the user controls with no stabilization record (稳控) in force.
+        queue.to_stabilize = (
+            without_stabilization(authority.disputes_with_right(user, [(ASSESS, "control")]))
+            .select_related("category", "platform")
+            .order_by("risk_grade", "created_at", "pk")
+        )
     return queue

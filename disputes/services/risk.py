@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from disputes.choices import RiskGrade, Status
+from disputes.choices import PartyKind, RiskGrade, Status
 
 
 @dataclass
@@ -24,17 +26,32 @@ class RiskFacts:
 
 
 def repeat_dispute_count(dispute) -> int:
-    """Earlier disputes (not voided or merged) that share a party's ID number with this one."""
-    from disputes.models import Dispute
+    """Earlier disputes (not voided or merged) of the same people as this one.
 
-    ids = [i for i in dispute.parties.exclude(id_number="").values_list("id_number", flat=True)]
-    if not ids:
+    A person is the same when the ID numbers are equal, or — where one of the two has no ID number recorded —
+    when name and phone are. Organizations are not counted: a company or an estate office appears in many
+    unrelated disputes, and its count says nothing about a person who keeps coming back.
+    """
+    from disputes.models import Dispute, Party
+
+    same = []
+    for id_number, name, phone in dispute.parties.filter(kind=PartyKind.PERSON).values_list(
+        "id_number", "name", "phone"
+    ):
+        by_name = Q(name=name, phone=phone) if name and phone else None
+        if id_number:
+            same.append(Q(id_number=id_number))
+            if by_name is not None:
+                same.append(by_name & Q(id_number=""))
+        elif by_name is not None:
+            same.append(by_name)
+    if not same:
         return 0
+    people = Party.objects.filter(kind=PartyKind.PERSON).filter(functools.reduce(operator.or_, same))
     return (
-        Dispute.objects.filter(parties__id_number__in=ids)
+        Dispute.objects.filter(pk__in=people.values("dispute_id"))
         .exclude(pk=dispute.pk)
         .exclude(status__in=[Status.VOIDED, Status.MERGED])
-        .distinct()
         .count()
     )
 

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
+from dadukou.kernel.errors import Forbidden
 from mediation.models import Alert
 from mediation.services.alerts import acknowledge
 from mediation.visibility import visible_subjects
@@ -21,11 +22,16 @@ class AcknowledgeAlertView(View):
 
     def post(self, request, pk):
         alert = get_object_or_404(Alert.objects.visible_to(request.user), pk=pk)
-        if acknowledge(alert, request.user):
+        try:
+            acknowledged = acknowledge(alert, request.user)
+        except Forbidden as exc:
+            messages.error(request, exc.message)
+            acknowledged = None
+        if acknowledged:
             shown = (alert.content_type_id, alert.object_id) in visible_subjects(request.user, [alert])
             title = alert.title if shown else _("A notification about a matter outside your area")
             messages.success(request, _("Acknowledged: %(title)s") % {"title": title})
-        else:
+        elif acknowledged is False:
             messages.info(request, _("This alert had been acknowledged already."))
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(

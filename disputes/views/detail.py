@@ -10,7 +10,7 @@ from django.views import View
 
 from dadukou.kernel.errors import WorkflowError
 from dadukou.kernel.personal_data import may_unmask
-from disputes.choices import OPEN_STATUSES, Prevention, RiskFlag, Status
+from disputes.choices import OPEN_STATUSES, Prevention, RiskFlag, RiskGrade, Status
 from disputes.forms.actions import action_label, forms_for
 from disputes.models import (
     Assignment,
@@ -21,11 +21,13 @@ from disputes.models import (
     Feedback,
     FollowUp,
     MediationSession,
+    Stabilization,
     Supervision,
 )
-from disputes.services import attachments, intake, periods, personal_data, workflow
+from disputes.services import attachments, intake, periods, personal_data, warnings, workflow
 from disputes.services.naming import Masker
 from mediation.keyset import Column, Keyset
+from mediation.scoping import Scope
 
 
 def dispute_queryset(user):
@@ -69,6 +71,7 @@ def dispute_queryset(user):
             ),
             Prefetch("feedbacks", queryset=Feedback.objects.select_related("given_by")),
             Prefetch("follow_ups", queryset=FollowUp.objects.select_related("visited_by")),
+            Prefetch("stabilizations", queryset=Stabilization.objects.select_related("recorded_by")),
         )
     )
 
@@ -161,7 +164,35 @@ def record_context(request, dispute, where: str) -> dict:
         and Dispute.objects.visible_to(request.user).filter(pk=dispute.duplicate_of_id).exists(),
         "risk_flag_labels": labels(RiskFlag.choices, dispute.risk_flags),
         "prevention_labels": labels(Prevention.choices, dispute.preventions),
+        "stabilizations": list(reversed(dispute.stabilizations.all())),
+        "lacks_stabilization": workflow.lacks_stabilization(dispute),
     }
+
+
+def early_warning_rows(dispute, user) -> list[dict]:
+    """The dispute's early warnings, one per grade and recipient, the highest grade first: who was warned, by
+    when each must acknowledge and who has; `mine` marks those the user may acknowledge (own user, unit or
+    organization, from the memberships already read for the visibility rule)."""
+    scope = Scope.for_user(user)
+    rows = []
+    for alert in (
+        warnings.early_warnings(dispute)
+        .select_related("recipient_unit", "recipient_organization", "recipient_user", "acknowledged_by")
+        .order_by("level", "pk")
+    ):
+        mine = (
+            alert.recipient_user_id == user.pk
+            or (alert.recipient_unit_id is not None and alert.recipient_unit_id in scope.unit_ids)
+            or (
+                alert.recipient_organization_id is not None
+                and alert.recipient_organization_id in scope.organization_ids
+            )
+        )
+        grade = RiskGrade(alert.level).label if alert.level in RiskGrade.values else alert.level
+        rows.append(
+            {"alert": alert, "grade": grade, "recipient": warnings.alert_recipient_name(alert), "mine": mine}
+        )
+    return rows
 
 
 def page_context(request, dispute, bound=None) -> dict:
@@ -177,14 +208,19 @@ def page_context(request, dispute, bound=None) -> dict:
         if dispute.status in OPEN_STATUSES
         else visible.none()
     )
-    return record_context(request, dispute, "detail") | timeline_page(request, dispute) | {
-        "related": list(related),
-        "duplicates": list(duplicates),
-        "action_forms": forms_for(dispute, user, bound),
-        "may_attach": attachments.may_attach(dispute, user),
-        "attachment_kinds": Attachment.Kind.choices,
-        "attachment_accept": ",".join(attachments.ALLOWED_EXTENSIONS),
-    }
+    return (
+        record_context(request, dispute, "detail")
+        | timeline_page(request, dispute)
+        | {
+            "related": list(related),
+            "duplicates": list(duplicates),
+            "action_forms": forms_for(dispute, user, bound),
+            "may_attach": attachments.may_attach(dispute, user),
+            "early_warnings": early_warning_rows(dispute, user),
+            "attachment_kinds": Attachment.Kind.choices,
+            "attachment_accept": ",".join(attachments.ALLOWED_EXTENSIONS),
+        }
+    )
 
 
 def render_page(request, pk, bound=None, status=200):

@@ -38,6 +38,12 @@ SECTIONS = [
     ),
     ("to_assess", _("To assess"), "dispute", _("No dispute waits for assessment.")),
     ("to_assign", _("To assign"), "dispute", _("No assessed dispute waits for assignment.")),
+    (
+        "to_stabilize",
+        _("Stabilization (稳控) missing"),
+        "dispute",
+        _("Every red and orange dispute has its stabilization record."),
+    ),
 ]
 
 

@@ -126,6 +126,8 @@ class UnitAdmin(ScopedAdminMixin, GuardedModelAdmin):
     list_filter = ("kind", "is_member_unit", "is_active")
     search_fields = ("name", "code", "short_name")
     raw_id_fields = ("region", "parent")
+    # A police station's 辖区: the regions whose red disputes warn it.
+    autocomplete_fields = ("jurisdiction",)
 
 
 @admin.register(MediationOrganization)

@@ -448,6 +448,7 @@ def _units(district, streets) -> None:
             regions[code],
             by_code.get("gaj"),
         )
+        station.jurisdiction.add(regions[code])  # the demo's stations each cover one street/town
         officers = Planner.OFFICERS[index % len(Planner.OFFICERS)]
         if officers == 22:
             # Grew past the threshold this year: task 7 counts it from then on, not before.

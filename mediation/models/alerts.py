@@ -45,6 +45,10 @@ class AlertQuerySet(ScopedQuerySet):
     def unacknowledged(self):
         return self.filter(acknowledged_at__isnull=True)
 
+    def in_force(self):
+        """Alerts that still ask something of their recipient: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
 
 class Alert(models.Model):
     """A warning or reminder about a subject (a dispute, an assignment, a patrol, a plan responsibility)."""
@@ -76,6 +80,10 @@ class Alert(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # An alert whose cause went away (a dispute's grade lowered) is withdrawn, never deleted: it stays in the
+    # recipient's notifications and in the statistics, and is no longer escalated.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("reason for withdrawing"), max_length=200, blank=True)
 
     objects = AlertQuerySet.as_manager()
 

@@ -59,6 +59,16 @@ class Unit(models.Model):
     aliases = models.JSONField(
         _("aliases"), default=list, blank=True, help_text=_("Other names the plan uses for this unit.")
     )
+    jurisdiction = models.ManyToManyField(
+        "mediation.Region",
+        blank=True,
+        related_name="covering_units",
+        verbose_name=_("jurisdiction (辖区)"),
+        help_text=_(
+            "For a police station: the streets, towns, communities or villages it covers (each with everything "
+            "below it). A red dispute's early warning goes to the stations covering its region."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = UnitQuerySet.as_manager()

@@ -9,6 +9,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dadukou.kernel.errors import Forbidden
 
 # Rows per INSERT when fanning out (PostgreSQL takes at most 65,535 parameters in one statement).
 FAN_OUT_BATCH = 1000
@@ -241,10 +244,32 @@ def _users_of(recipients: list[Recipient]) -> dict[str, list]:
     return {r.key: [active[i] for i in sorted(by_key.get(r.key, ())) if i in active] for r in recipients}
 
 
+def is_recipient(alert, user) -> bool:
+    """Whether `user` is the alert's recipient or a current member of the unit or organization it is for."""
+    from mediation.models import Membership
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if alert.recipient_user_id:
+        return alert.recipient_user_id == user.pk
+    memberships = Membership.objects.current().filter(user=user)
+    if alert.recipient_unit_id:
+        return memberships.filter(unit_id=alert.recipient_unit_id).exists()
+    if alert.recipient_organization_id:
+        return memberships.filter(organization_id=alert.recipient_organization_id).exists()
+    return False
+
+
 def acknowledge(alert, user) -> bool:
-    """Mark an alert acknowledged (idempotent); returns False when it was acknowledged already."""
+    """Mark an alert acknowledged (idempotent); returns False when it was acknowledged already.
+
+    Only a recipient acknowledges: each unit, platform and person warned answers for itself, so one recipient
+    (or someone who merely sees the alert in their territory) cannot acknowledge for another.
+    """
     from mediation.models import Alert
 
+    if not is_recipient(alert, user):
+        raise Forbidden("not_recipient", _("Only a recipient of this alert may acknowledge it."))
     return bool(
         Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=timezone.now(), acknowledged_by=user

@@ -4,7 +4,8 @@ Each form parses the input of one action and hands it to its function in dispute
 with the `version` the page was rendered with; the workflow decides whether the action may be taken.
 
 The modules follow the workflow package's phases: base (the base form and the labels), assessment,
-assignment, supervision, consent, sessions, outcome, closing; this package holds the registry of the page's forms.
+assignment, stabilization, supervision, consent, sessions, outcome, closing; this package holds the registry of
+the page's forms.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from disputes.forms.actions.assessment import (
     AssessForm,
     LinkForm,
     MergeForm,
+    ReassessRiskForm,
     RerouteForm,
     SetLeaderForm,
     UserChoiceField,
@@ -50,6 +52,7 @@ from disputes.forms.actions.sessions import (
     PartiesField,
     RecordSessionForm,
 )
+from disputes.forms.actions.stabilization import RecordStabilizationForm
 from disputes.forms.actions.supervision import (
     AnswerSupervisionForm,
     GuideForm,
@@ -67,6 +70,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         VoidForm,
         MergeForm,
         LinkForm,
+        ReassessRiskForm,
+        RecordStabilizationForm,
         AssignForm,
         ReassignForm,
         AddCoHandlerForm,
@@ -141,6 +146,7 @@ __all__ = [
     "NotifyRightsForm",
     "PartiesField",
     "PartyChoiceField",
+    "ReassessRiskForm",
     "ReassignForm",
     "ReferForm",
     "RecordConfirmationForm",
@@ -150,6 +156,7 @@ __all__ = [
     "RecordOutcomeForm",
     "RecordPerformanceForm",
     "RecordSessionForm",
+    "RecordStabilizationForm",
     "ReopenForm",
     "ReportUpForm",
     "RerouteForm",

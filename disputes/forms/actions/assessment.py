@@ -131,3 +131,20 @@ class LinkForm(ActionForm):
 
     def submit(self):
         return workflow.link(self.dispute, self.cleaned_data["other"], self.user, self.cleaned_data["note"])
+
+
+class ReassessRiskForm(ActionForm):
+    """Re-assess the risk grade at any open stage, with a reason (a raised grade warns anew)."""
+
+    action = "reassess_risk"
+    grade = forms.TypedChoiceField(label=_("New risk grade"), choices=RiskGrade.choices, coerce=int)
+    reason = reason_field(_("Reason for re-assessing"))
+
+    def setup(self):
+        if self.dispute.risk_grade:
+            self.fields["grade"].choices = [c for c in RiskGrade.choices if c[0] != self.dispute.risk_grade]
+
+    def submit(self):
+        return self.call(
+            workflow.reassess_risk, grade=self.cleaned_data["grade"], reason=self.cleaned_data["reason"]
+        )

@@ -19,6 +19,8 @@ ACTION_LABELS = {
     "merge": _("Merge into another dispute"),
     "merged_in": _("Another dispute merged in"),
     "link": _("Linked"),
+    "reassess_risk": _("Re-assess the risk grade"),
+    "record_stabilization": _("Record stabilization (稳控)"),
     "assign": _("Assign (交办)"),
     "reassign": _("Reassign"),
     "add_co_handler": _("Add a co-handler"),

@@ -8,10 +8,18 @@ Views, the API, admin actions and Celery tasks all call them. Each action:
 4. changes the rows and appends an Event, in one transaction — or raises WorkflowError and changes nothing.
 
 The modules follow the loop: table (the transitions), base (the machinery), assessment, assignment,
-supervision, consent, sessions, outcome, closing.
+stabilization, supervision, consent, sessions, outcome, closing.
 """
 
-from disputes.services.workflow.assessment import assess, link, merge, reroute, set_leader, void
+from disputes.services.workflow.assessment import (
+    assess,
+    link,
+    merge,
+    reassess_risk,
+    reroute,
+    set_leader,
+    void,
+)
 from disputes.services.workflow.assignment import (
     accept,
     add_co_handler,
@@ -33,6 +41,11 @@ from disputes.services.workflow.outcome import (
     record_performance,
 )
 from disputes.services.workflow.sessions import extend, notify_rights, record_session
+from disputes.services.workflow.stabilization import (
+    lacks_stabilization,
+    record_stabilization,
+    without_stabilization,
+)
 from disputes.services.workflow.supervision import answer_supervision, guide, supervise
 from disputes.services.workflow.table import TRANSITIONS, Transition, state_diagram
 
@@ -56,7 +69,9 @@ __all__ = [
     "link",
     "may",
     "merge",
+    "lacks_stabilization",
     "notify_rights",
+    "reassess_risk",
     "reassign",
     "refer",
     "record_confirmation",
@@ -66,6 +81,7 @@ __all__ = [
     "record_outcome",
     "record_performance",
     "record_session",
+    "record_stabilization",
     "reopen",
     "report_up",
     "reroute",
@@ -75,4 +91,5 @@ __all__ = [
     "supervise",
     "terminate",
     "void",
+    "without_stabilization",
 ]

@@ -77,7 +77,7 @@ def assess(
         "routing_rule": dispute.routing_rule_id,
     }
     dispute = finish(step, note, extra)
-    warnings.raise_early_warning(dispute)
+    warnings.sync_warnings(dispute, reason=note)
     return dispute
 
 
@@ -139,6 +139,34 @@ def reroute(dispute_id, user, *, version, platform, reason, units=None, leader=N
         dispute.responsible_units.set(units)
     dispute = finish(step, reason, {"platform_name": platform.name})
     warnings.raise_early_warning(dispute)
+    return dispute
+
+
+@transaction.atomic
+def reassess_risk(dispute_id, user, *, version, grade, reason):
+    """Re-assess the risk grade at any open stage, with a reason (task 23: 分级管理, 防止转化升级).
+
+    A grade raised to orange or red warns the new grade's recipients at once; the open warnings of the grade left
+    behind are withdrawn (marked, kept). The status does not move; the Event holds the grade before and after.
+    """
+    step = begin(dispute_id, "reassess_risk", user, version)
+    dispute = step.dispute
+    try:
+        grade = int(grade)
+    except (TypeError, ValueError) as exc:
+        raise WorkflowError("invalid_grade", _("Unknown risk grade.")) from exc
+    if grade not in RiskGrade.values:
+        raise WorkflowError("invalid_grade", _("Unknown risk grade."))
+    reason = require(reason, "reason_required", _("Give the reason for re-assessing the risk grade.")).strip()
+    before = dispute.risk_grade
+    if grade == before:
+        raise WorkflowError("grade_unchanged", _("The dispute already has this risk grade."))
+    dispute.risk_grade = grade
+    dispute.risk_override_reason = "" if grade == dispute.risk_grade_by_rules else reason[:200]
+    if grade == RiskGrade.RED and dispute.leader_id is None and dispute.platform_id:
+        dispute.leader = _default_leader(dispute)
+    dispute = finish(step, reason, {"grade_before": before, "grade_after": grade})
+    warnings.sync_warnings(dispute, reason=reason)
     return dispute
 
 

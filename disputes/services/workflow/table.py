@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from django.core.exceptions import ImproperlyConfigured
 
-from disputes.choices import Status
+from disputes.choices import OPEN_STATUSES, Status
 from disputes.services.authority import AUTHORITIES
 
 S = Status
@@ -76,6 +76,10 @@ TRANSITIONS: dict[str, Transition] = {
     "void": _t({S.REGISTERED, S.ASSESSED}, S.VOIDED, _CONTROL),
     "merge": _t({S.REGISTERED, S.ASSESSED}, S.MERGED, _CONTROL),
     "link": _t(ALL_STATUSES - {S.VOIDED}, None, _CONTROL),
+    # The risk grade can be re-assessed at any open stage, with a reason, by the controlling platform or the
+    # handler; a red or orange dispute's stabilization (稳控) is recorded and updated by the same (task 23).
+    "reassess_risk": _t(OPEN_STATUSES, None, _CONTROL, _HANDLE),
+    "record_stabilization": _t(OPEN_STATUSES, None, _CONTROL, _HANDLE),
     # Assignment.
     "assign": _t({S.ASSESSED}, S.ASSIGNED, _CONTROL),
     "reassign": _t({S.ASSIGNED, S.IN_PROGRESS}, S.ASSIGNED, _CONTROL),
