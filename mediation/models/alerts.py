@@ -30,6 +30,7 @@ class AlertKind(models.TextChoices):
     PERFORMANCE_DUE = "performance_due", _("Agreement performance due")
     PLAN_OVERDUE = "plan_overdue", _("Plan task overdue")
     REPORT_REMINDER = "report_reminder", _("Progress report reminder")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved by the holiday calendar")
 
 
 class AlertQuerySet(ScopedQuerySet):
