@@ -102,5 +102,6 @@ def statutory_days(year: int) -> dict[dt.date, str]:
             for spec in holiday.days:
                 day = resolve(spec, year)
                 if day.year == year and version_on(day) is version:
-                    found.setdefault(day, holiday.name)
+                    # Two holidays on one day (中秋 on 1 October 2020): the day is off once, named for both.
+                    found[day] = f"{found[day]}、{holiday.name}" if day in found else holiday.name
     return dict(sorted(found.items()))
