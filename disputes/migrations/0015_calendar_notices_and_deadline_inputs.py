@@ -14,59 +14,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disputes', '0014_patrol_done_due_index'),
+        ("disputes", "0014_patrol_done_due_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assignment',
-            name='accept_day_type',
-            field=models.CharField(blank=True, choices=[('working', 'Working days'), ('calendar', 'Calendar days')], max_length=10, verbose_name='acceptance counted in'),
+            model_name="assignment",
+            name="accept_day_type",
+            field=models.CharField(
+                blank=True,
+                choices=[("working", "Working days"), ("calendar", "Calendar days")],
+                max_length=10,
+                verbose_name="acceptance counted in",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='accept_limit_days',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Empty for assignments made before the limit was recorded: their accept-by date is kept.', null=True, verbose_name='acceptance limit (days)'),
+            model_name="assignment",
+            name="accept_limit_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Empty for assignments made before the limit was recorded: their accept-by date is kept.",
+                null=True,
+                verbose_name="acceptance limit (days)",
+            ),
         ),
         migrations.AddField(
-            model_name='calendaryear',
-            name='entered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='entered at'),
+            model_name="calendaryear",
+            name="entered_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="entered at"),
         ),
         migrations.AddField(
-            model_name='calendaryear',
-            name='entered_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by'),
+            model_name="calendaryear",
+            name="entered_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="entered by",
+            ),
         ),
         migrations.AddField(
-            model_name='supervision',
-            name='answer_day_type',
-            field=models.CharField(blank=True, choices=[('working', 'Working days'), ('calendar', 'Calendar days')], max_length=10, verbose_name='answer counted in'),
+            model_name="supervision",
+            name="answer_day_type",
+            field=models.CharField(
+                blank=True,
+                choices=[("working", "Working days"), ("calendar", "Calendar days")],
+                max_length=10,
+                verbose_name="answer counted in",
+            ),
         ),
         migrations.AddField(
-            model_name='supervision',
-            name='answer_limit_days',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Empty for notices issued before the limit was recorded: their answer-by date is kept.', null=True, verbose_name='answer limit (days)'),
+            model_name="supervision",
+            name="answer_limit_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Empty for notices issued before the limit was recorded: their answer-by date is kept.",
+                null=True,
+                verbose_name="answer limit (days)",
+            ),
         ),
         migrations.CreateModel(
-            name='CalendarNotice',
+            name="CalendarNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='year')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='source')),
-                ('days', models.JSONField(default=dict, verbose_name='days')),
-                ('entered_at', models.DateTimeField(auto_now_add=True, verbose_name='entered at')),
-                ('superseded_at', models.DateTimeField(blank=True, null=True, verbose_name='superseded at')),
-                ('moved', models.PositiveIntegerField(default=0, verbose_name='deadlines moved')),
-                ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='entered by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(db_index=True, verbose_name="year")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="source")),
+                ("days", models.JSONField(default=dict, verbose_name="days")),
+                ("entered_at", models.DateTimeField(auto_now_add=True, verbose_name="entered at")),
+                ("superseded_at", models.DateTimeField(blank=True, null=True, verbose_name="superseded at")),
+                ("moved", models.PositiveIntegerField(default=0, verbose_name="deadlines moved")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="entered by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'holiday notice',
-                'verbose_name_plural': 'holiday notices',
-                'ordering': ['-entered_at', '-pk'],
+                "verbose_name": "holiday notice",
+                "verbose_name_plural": "holiday notices",
+                "ordering": ["-entered_at", "-pk"],
             },
         ),
     ]

@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mediation', '0011_region_code_order'),
+        ("mediation", "0011_region_code_order"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alert',
-            name='kind',
-            field=models.CharField(choices=[('early_warning', 'Early warning'), ('accept_overdue', 'Assignment not accepted in time'), ('overdue', 'Overdue'), ('supervision', 'Supervision ladder'), ('ack_escalation', 'Warning not acknowledged'), ('patrol_due', 'Patrol due'), ('patrol_missing', 'Patrol report missing'), ('confirmation_window', 'Judicial confirmation window closing'), ('performance_due', 'Agreement performance due'), ('plan_overdue', 'Plan task overdue'), ('report_reminder', 'Progress report reminder'), ('deadline_moved', 'Deadline moved by the holiday calendar')], max_length=30, verbose_name='kind'),
+            model_name="alert",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("early_warning", "Early warning"),
+                    ("accept_overdue", "Assignment not accepted in time"),
+                    ("overdue", "Overdue"),
+                    ("supervision", "Supervision ladder"),
+                    ("ack_escalation", "Warning not acknowledged"),
+                    ("patrol_due", "Patrol due"),
+                    ("patrol_missing", "Patrol report missing"),
+                    ("confirmation_window", "Judicial confirmation window closing"),
+                    ("performance_due", "Agreement performance due"),
+                    ("plan_overdue", "Plan task overdue"),
+                    ("report_reminder", "Progress report reminder"),
+                    ("deadline_moved", "Deadline moved by the holiday calendar"),
+                ],
+                max_length=30,
+                verbose_name="kind",
+            ),
         ),
     ]
