@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from mediation.navigation import DISPUTES, OWN_WORK, NavItem, register
+from mediation.navigation import DISPUTES, OWN_WORK, SYSTEM, SYSTEM_GROUP, NavItem, register
 
 GROUP = _("Disputes")
 
@@ -15,5 +15,12 @@ register(
     NavItem(_("Patrols"), "disputes:patrols", "disputes.view_patrolduty", group=GROUP, order=DISPUTES),
     NavItem(
         _("Periodic reports"), "disputes:reports", "disputes.view_periodicreport", group=GROUP, order=DISPUTES
+    ),
+    NavItem(
+        _("Holiday calendar"),
+        "disputes:calendar",
+        "disputes.change_calendaryear",
+        group=SYSTEM_GROUP,
+        order=SYSTEM,
     ),
 )

@@ -3,6 +3,7 @@ from django.urls import path
 from disputes.views import actions as action_views
 from disputes.views import alerts as alert_views
 from disputes.views import attachments as attachment_views
+from disputes.views import calendar as calendar_views
 from disputes.views import casefile as casefile_views
 from disputes.views import detail as detail_views
 from disputes.views import export as export_views
@@ -60,4 +61,9 @@ urlpatterns += [
     path("reports/", report_views.ReportListView.as_view(), name="reports"),
     path("reports/<int:pk>/", report_views.ReportDetailView.as_view(), name="report"),
     path("reports/<int:pk>.xlsx", report_views.ReportExportView.as_view(), name="report_export"),
+]
+
+# The holiday calendar (the office enters a year's notice).
+urlpatterns += [
+    path("calendar/", calendar_views.CalendarNoticeView.as_view(), name="calendar"),
 ]

@@ -102,15 +102,15 @@ def test_the_offices_days_override_the_package():
     assert calendar.deadline(at(2025, 10, 10), 2, DayType.WORKING).at == end_of(dt.date(2025, 10, 12))
 
 
-def test_a_year_the_package_does_not_know_falls_back_to_weekends_and_says_so():
+def test_a_year_the_package_does_not_know_falls_back_to_the_statutory_days_and_weekends_and_says_so():
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(dt.date(2031, 1, 1))
     # Friday 3 January 2031 + 1 working day: Monday, estimated.
     deadline = calendar.deadline(at(2031, 1, 3), 1, DayType.WORKING)
     assert deadline.at == end_of(dt.date(2031, 1, 6))
     assert deadline.estimated
-    # New Year's Day (a Wednesday) is not known to be a holiday yet.
-    assert calendar.deadline(at(2030, 12, 31), 1, DayType.WORKING).at == end_of(dt.date(2031, 1, 1))
+    # New Year's Day (a Wednesday) is a statutory holiday in any year; the year's 调休 is what is unknown.
+    assert calendar.deadline(at(2030, 12, 31), 1, DayType.WORKING).at == end_of(dt.date(2031, 1, 2))
 
 
 def test_the_office_enters_the_year_and_the_flag_goes():

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from disputes.models import (
     Assignment,
     CalendarDay,
+    CalendarNotice,
     CalendarYear,
     Category,
     Dispute,
@@ -103,7 +104,27 @@ class CalendarDayAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("year", "note")
+    list_display = ("year", "note", "entered_by", "entered_at")
+    list_select_related = ("entered_by",)
+    readonly_fields = ("entered_by", "entered_at")
+
+
+@admin.register(CalendarNotice)
+class CalendarNoticeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The record of every notice entered on the holiday-calendar page: read only, never edited or deleted."""
+
+    list_display = ("year", "note", "entered_by", "entered_at", "superseded_at", "moved")
+    list_filter = ("year",)
+    list_select_related = ("entered_by",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SensitivePeriod)

@@ -2,8 +2,8 @@
 
 The platform's time zone has had no daylight saving since 1991, so a local day is a fixed offset from UTC;
 `Clock` checks that once. Deadlines follow disputes.services.calendar exactly (end of the last day, 23:59:59
-local; working days on the Chinese calendar, weekends only and flagged "estimated" for unknown years), but
-from a table computed once instead of a calendar object per call.
+local; working days on the Chinese calendar, in unknown years the statutory holidays and weekends, flagged
+"estimated"), but from a table computed once instead of a calendar object per call.
 """
 
 from __future__ import annotations
@@ -94,16 +94,13 @@ class Clock:
     # --- working days ----------------------------------------------------------------------------------------
 
     def _build_calendar(self) -> None:
-        from disputes.services.calendar import package_says
+        from disputes.services.calendar import assumed
 
         rank = 0
         unknown = 0
         for day in range(self.first, self.last + 1):
-            date = EPOCH + dt.timedelta(days=day)
-            known = package_says(date)
-            if known is None:
-                unknown += 1
-            workday = known if known is not None else date.weekday() < 5
+            workday, estimated = assumed(EPOCH + dt.timedelta(days=day))
+            unknown += estimated
             self._unknown_before.append(unknown)
             if workday:
                 self._workdays.append(day)

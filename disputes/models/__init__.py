@@ -1,4 +1,13 @@
-from .config import CalendarDay, CalendarYear, Category, RiskRule, RoutingRule, SensitivePeriod, TimeLimit
+from .config import (
+    CalendarDay,
+    CalendarNotice,
+    CalendarYear,
+    Category,
+    RiskRule,
+    RoutingRule,
+    SensitivePeriod,
+    TimeLimit,
+)
 from .disputes import Attachment, Dispute, DisputeCounter, Party
 from .events import AppendOnlyError, Event
 from .exports import ExportJob, ExportStatus
@@ -22,6 +31,7 @@ __all__ = [
     "Assignment",
     "Attachment",
     "CalendarDay",
+    "CalendarNotice",
     "CalendarYear",
     "Cadence",
     "Category",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -182,10 +183,22 @@ class CalendarDay(models.Model):
 
 
 class CalendarYear(models.Model):
-    """A year whose holidays the office has entered completely (so its deadlines are not flagged)."""
+    """A year whose holidays the office has entered completely (so its deadlines are not flagged).
+
+    Its CalendarDay rows are the year's notice as last entered; every notice entered is kept as a CalendarNotice.
+    """
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     note = models.CharField(_("source"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar year")
@@ -194,6 +207,32 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class CalendarNotice(models.Model):
+    """One entry of a year's holiday notice (国务院办公厅关于…部分节假日安排的通知) by the office, kept for good.
+
+    A correction supersedes the entry in force (`superseded_at`) and replaces the year's CalendarDay rows; the
+    entries stay as the record of what was assumed when. `days` is {"YYYY-MM-DD": {"workday": bool, "name": str}}.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    note = models.CharField(_("source"), max_length=200, blank=True)
+    days = models.JSONField(_("days"), default=dict)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    moved = models.PositiveIntegerField(_("deadlines moved"), default=0)
+
+    class Meta:
+        verbose_name = _("holiday notice")
+        verbose_name_plural = _("holiday notices")
+        ordering = ["-entered_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.note}"
 
 
 class SensitivePeriod(models.Model):

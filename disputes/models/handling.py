@@ -60,6 +60,17 @@ class Assignment(models.Model):
     )
     limit_days = models.PositiveSmallIntegerField(_("time limit (days)"))
     day_type = models.CharField(_("counted in"), max_length=10, choices=DayType.choices)
+    accept_limit_days = models.PositiveSmallIntegerField(
+        _("acceptance limit (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty for assignments made before the limit was recorded: their accept-by date is kept."
+        ),
+    )
+    accept_day_type = models.CharField(
+        _("acceptance counted in"), max_length=10, choices=DayType.choices, blank=True
+    )
     accept_due_at = models.DateTimeField(_("accept by"))
     due_at = models.DateTimeField(_("due at"))
     due_date_estimated = models.BooleanField(_("deadline estimated"), default=False)
@@ -127,6 +138,15 @@ class Supervision(models.Model):
         help_text=_("Empty when the supervision ladder issued it by itself."),
     )
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    answer_limit_days = models.PositiveSmallIntegerField(
+        _("answer limit (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for notices issued before the limit was recorded: their answer-by date is kept."),
+    )
+    answer_day_type = models.CharField(
+        _("answer counted in"), max_length=10, choices=DayType.choices, blank=True
+    )
     answer_due_at = models.DateTimeField(_("answer by"))
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(

@@ -219,18 +219,27 @@ def _accept_overdue(now, result: SweepResult, batch_size: int, max_batches: int)
     result.accept_overdue += _in_batches(candidates, _report_accept_overdue, result, batch_size, max_batches)
 
 
+@dataclass(frozen=True)
+class AnswerLimit:
+    """The answer limit of the notices a run issues: recorded on each, so a calendar change can recount it."""
+
+    days: int
+    day_type: str
+    due_at: dt.datetime
+
+
 def _climb(now, result: SweepResult, batch_size: int, max_batches: int) -> None:
     from disputes.models import TimeLimit
 
     steps_by_grade = ladder()
     candidates = needing_a_step(steps_by_grade, now)
     days, day_type = calendar.time_limit(TimeLimit.Key.SUPERVISION_ANSWER)
-    answer_due_at = calendar.deadline(now, days, day_type).at
-    handle = partial(_climb_batch, steps_by_grade=steps_by_grade, now=now, answer_due_at=answer_due_at)
+    answer = AnswerLimit(days, day_type, calendar.deadline(now, days, day_type).at)
+    handle = partial(_climb_batch, steps_by_grade=steps_by_grade, now=now, answer=answer)
     result.stepped += _in_batches(candidates, handle, result, batch_size, max_batches)
 
 
-def _climb_batch(batch: list[Assignment], *, steps_by_grade, now, answer_due_at) -> int:
+def _climb_batch(batch: list[Assignment], *, steps_by_grade, now, answer: AnswerLimit) -> int:
     """Raise every step each (locked) assignment has newly reached, in bulk; returns how many climbed."""
     alerts, notices, events = [], [], []
     climbed: dict[int, list[int]] = defaultdict(list)
@@ -242,7 +251,7 @@ def _climb_batch(batch: list[Assignment], *, steps_by_grade, now, answer_due_at)
         if target <= reached:
             continue  # a concurrent run climbed it meanwhile
         for level in sorted(lv for lv in steps if reached < lv <= target):
-            step_alerts, notice = _step(assignment, level, percent, answer_due_at)
+            step_alerts, notice = _step(assignment, level, percent, answer)
             alerts += step_alerts
             notices += [notice] if notice else []
         climbed[target].append(assignment.pk)
@@ -270,7 +279,7 @@ def _climb_batch(batch: list[Assignment], *, steps_by_grade, now, answer_due_at)
 
 
 def _step(
-    assignment: Assignment, level: int, percent: float, answer_due_at
+    assignment: Assignment, level: int, percent: float, answer: AnswerLimit
 ) -> tuple[list[AlertSpec], object]:
     """The alerts of one step, and its Supervision notice from 督办 up (None below)."""
     dispute = assignment.dispute
@@ -301,7 +310,9 @@ def _step(
             level=level,
             notice=body + " " + _("Report the progress and the reason for the delay in writing."),
             issued_by=None,
-            answer_due_at=answer_due_at,
+            answer_limit_days=answer.days,
+            answer_day_type=answer.day_type,
+            answer_due_at=answer.due_at,
         )
         if dispute.leader_id:
             recipients.append(Recipient(user=dispute.leader))

@@ -31,6 +31,7 @@ class AlertKind(models.TextChoices):
     COURT_LIMIT = "court_limit", _("Court past its limit on a judicial confirmation")
     PLAN_OVERDUE = "plan_overdue", _("Plan task overdue")
     REPORT_REMINDER = "report_reminder", _("Progress report reminder")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved by the holiday calendar")
 
 
 class AlertQuerySet(ScopedQuerySet):

@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "reopen": _("Reopen"),
     "attach": _("Attached a file"),
     "view_personal_data": _("Viewed personal data in full"),
+    "deadline_recounted": _("Deadline recounted on the holiday calendar"),
 }
 
 

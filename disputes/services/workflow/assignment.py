@@ -54,6 +54,8 @@ def new_assignment(dispute, user, *, to, role, limit_days, day_type, note, statu
         status=status,
         limit_days=limit_days,
         day_type=day_type,
+        accept_limit_days=accept_days,
+        accept_day_type=accept_type,
         accept_due_at=accept.at,
         due_at=due.at,
         due_date_estimated=due.estimated,

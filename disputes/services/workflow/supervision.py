@@ -40,6 +40,8 @@ def supervise(dispute_id, user, *, level, notice):
         level=level,
         notice=notice,
         issued_by=user,
+        answer_limit_days=days,
+        answer_day_type=day_type,
         answer_due_at=calendar.deadline(timezone.now(), days, day_type).at,
     )
     return finish(step, notice, {"supervision": supervision.pk, "level": level})
