@@ -19,10 +19,11 @@ COURT_DECISION_DAYS = 15
 COURT_DECISION_EXTENSION_DAYS = 10
 
 
-def period_end(start: dt.date, days: int) -> dt.date:
-    """The last day of a period of `days` calendar days from `start`, moved past holidays and weekends."""
+def period_end(start: dt.date, days: int, work: calendar.WorkCalendar | None = None) -> dt.date:
+    """The last day of a period of `days` calendar days from `start`, moved past holidays and weekends (`work`:
+    a calendar loaded for the dates concerned, e.g. `agreement_calendar`; one is loaded otherwise)."""
     last = start + dt.timedelta(days=days)
-    work = calendar.WorkCalendar(last, last + dt.timedelta(days=40))
+    work = work or calendar.WorkCalendar(last, last + dt.timedelta(days=40))
     while not work.is_workday(last):
         last += dt.timedelta(days=1)
     return last
@@ -47,7 +48,22 @@ class CourtLimits:
         return self.decision_due is not None and (self.decided_on or self.today) > self.decision_due
 
 
-def court_limits(agreement, today: dt.date) -> CourtLimits | None:
+def agreement_calendar(agreement) -> calendar.WorkCalendar:
+    """One calendar for every period of an agreement (the window, the court's limits): two queries, not two per
+    period, on the dispute page."""
+    latest = max(
+        d
+        for d in (
+            agreement.effective_on,
+            agreement.confirmation_applied_on,
+            agreement.confirmation_accepted_on,
+        )
+        if d is not None
+    )
+    return calendar.WorkCalendar(agreement.effective_on, latest + dt.timedelta(days=90))
+
+
+def court_limits(agreement, today: dt.date, work: calendar.WorkCalendar | None = None) -> CourtLimits | None:
     """The limits of the agreement's application (None when nobody applied)."""
     applied = agreement.confirmation_applied_on
     if applied is None:
@@ -56,9 +72,9 @@ def court_limits(agreement, today: dt.date) -> CourtLimits | None:
     decision_due = None
     if accepted is not None:
         days = COURT_DECISION_DAYS + (COURT_DECISION_EXTENSION_DAYS if agreement.confirmation_extended else 0)
-        decision_due = period_end(accepted, days)
+        decision_due = period_end(accepted, days, work)
     return CourtLimits(
-        acceptance_due=period_end(applied, COURT_ACCEPTANCE_DAYS),
+        acceptance_due=period_end(applied, COURT_ACCEPTANCE_DAYS, work),
         accepted_on=accepted,
         decision_due=decision_due,
         decided_on=agreement.confirmation_decided_on,

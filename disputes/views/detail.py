@@ -151,6 +151,7 @@ def record_context(request, dispute, where: str) -> dict:
     """What the dispute page and the case file both show (each adds its own timeline)."""
     unmasked = unmask_requested(request, dispute, where)
     agreement = getattr(dispute, "agreement", None)
+    work = periods.agreement_calendar(agreement) if agreement else None
     return {
         "dispute": dispute,
         "parties": personal_data.shown_parties(dispute.parties.all(), unmasked),
@@ -158,8 +159,10 @@ def record_context(request, dispute, where: str) -> dict:
         "may_unmask": may_unmask(request.user, dispute),
         "agreement": agreement,
         "superseded_agreements": [a for a in dispute.agreements.all() if a.superseded_at],
-        "confirmation_window_closes": workflow.confirmation_window_closes(agreement) if agreement else None,
-        "court_limits": periods.court_limits(agreement, timezone.localdate()) if agreement else None,
+        "confirmation_window_closes": workflow.confirmation_window_closes(agreement, work)
+        if agreement
+        else None,
+        "court_limits": periods.court_limits(agreement, timezone.localdate(), work) if agreement else None,
         "merged_into_visible": bool(dispute.duplicate_of_id)
         and Dispute.objects.visible_to(request.user).filter(pk=dispute.duplicate_of_id).exists(),
         "risk_flag_labels": labels(RiskFlag.choices, dispute.risk_flags),

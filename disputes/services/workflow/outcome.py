@@ -145,13 +145,13 @@ def record_performance(dispute_id, user, *, version, performance, note=""):
     return finish(step, note, {"performance": performance, "agreement": agreement.pk})
 
 
-def confirmation_window_closes(agreement) -> dt.date:
+def confirmation_window_closes(agreement, work=None) -> dt.date:
     """The last day to apply for judicial confirmation: 30 days after the agreement took effect (Art. 33), moved
     to the next working day when it falls on a holiday or a weekend (民事诉讼法 Art. 85)."""
     from disputes.models import TimeLimit
 
     days, _type = time_limit(TimeLimit.Key.JUDICIAL_CONFIRMATION)
-    return periods.period_end(agreement.effective_on, days)
+    return periods.period_end(agreement.effective_on, days, work)
 
 
 REJECTED_NEXT_STEPS = gettext_lazy(
