@@ -20,7 +20,7 @@ from disputes.forms.actions.base import ActionForm, text_field
 from disputes.forms.actions.sessions import PartiesField
 from disputes.forms.intake import DateInput
 from disputes.services import workflow
-from disputes.services.workflow.consent import PRINCIPAL_ROLES
+from disputes.services.workflow.targets import PRINCIPAL_ROLES
 
 
 class RecordOutcomeForm(ActionForm):

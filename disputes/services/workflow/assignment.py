@@ -217,3 +217,14 @@ def report_up(dispute_id, user, *, version, reason):
     withdrawn = _withdraw(dispute.current_assignments)
     dispute.platform, dispute.handling_level, dispute.due_at = upper, upper.region.level, None
     return finish(step, reason, {"platform_name": upper.name, "withdrawn": withdrawn})
+
+
+def complete_current(dispute, report: str, now) -> None:
+    """End the dispute's current assignments with the outcome's report (the outcome, or a termination)."""
+    for assignment in dispute.current_assignments:
+        assignment.status, assignment.completed_at, assignment.result_report = (
+            AssignmentStatus.COMPLETED,
+            now,
+            report,
+        )
+        assignment.save(update_fields=["status", "completed_at", "result_report"])

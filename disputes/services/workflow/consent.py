@@ -22,27 +22,24 @@ from django.utils.translation import gettext as _
 
 from dadukou.kernel.errors import WorkflowError
 from disputes.choices import (
-    AssignmentStatus,
     ConsentMode,
     FailureGuidance,
     Outcome,
-    PartyRole,
     TerminationReason,
 )
 from disputes.services.workflow import targets
+from disputes.services.workflow.assignment import complete_current
 from disputes.services.workflow.base import begin, finish, require
-
-PRINCIPAL_ROLES = (PartyRole.APPLICANT, PartyRole.RESPONDENT)
 
 
 def consent_missing(dispute) -> list:
     """The applicants and respondents whose consent to mediation is not recorded (a session waits for them)."""
-    return list(dispute.parties.filter(role__in=PRINCIPAL_ROLES, consents_to_mediation__isnull=True))
+    return list(dispute.parties.filter(role__in=targets.PRINCIPAL_ROLES, consents_to_mediation__isnull=True))
 
 
 def refusing(dispute) -> list:
     """The applicants and respondents who refuse mediation or withdrew from it."""
-    return list(dispute.parties.filter(role__in=PRINCIPAL_ROLES, consents_to_mediation=False))
+    return list(dispute.parties.filter(role__in=targets.PRINCIPAL_ROLES, consents_to_mediation=False))
 
 
 @transaction.atomic
@@ -100,13 +97,7 @@ def terminate(dispute_id, user, *, version, reason, channels, note):
     dispute.outcome, dispute.outcome_note, dispute.resolved_at = Outcome.TERMINATED, note, now
     dispute.termination_reason, dispute.channels_told = reason, channels
     dispute.failure_guidance = channels[0]
-    for assignment in dispute.current_assignments:
-        assignment.status, assignment.completed_at, assignment.result_report = (
-            AssignmentStatus.COMPLETED,
-            now,
-            note,
-        )
-        assignment.save(update_fields=["status", "completed_at", "result_report"])
+    complete_current(dispute, note, now)
     return finish(step, note, {"outcome": Outcome.TERMINATED, "reason": reason, "channels": channels})
 
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from dadukou.kernel.errors import WorkflowError
 from disputes.choices import (
     AgreementForm,
-    AssignmentStatus,
     ConfirmationResult,
     FailureGuidance,
     Outcome,
@@ -27,6 +26,7 @@ from disputes.choices import (
 from disputes.services import periods
 from disputes.services.calendar import time_limit
 from disputes.services.workflow import targets
+from disputes.services.workflow.assignment import complete_current
 from disputes.services.workflow.base import begin, finish, require
 
 
@@ -117,13 +117,7 @@ def record_outcome(
         raise WorkflowError("invalid_outcome", _("The outcome is success or failure."))
     dispute.outcome, dispute.outcome_note, dispute.preventions = outcome, note, list(preventions)
     dispute.resolved_at = timezone.now()
-    for assignment in dispute.current_assignments:
-        assignment.status, assignment.completed_at, assignment.result_report = (
-            AssignmentStatus.COMPLETED,
-            timezone.now(),
-            note,
-        )
-        assignment.save(update_fields=["status", "completed_at", "result_report"])
+    complete_current(dispute, note, dispute.resolved_at)
     return finish(step, note, extra, branch=branch)
 
 
@@ -164,8 +158,6 @@ REJECTED_NEXT_STEPS = gettext_lazy(
 def apply_confirmation(dispute_id, user, *, version, applied_on, court, party_ids=None):
     """The joint application of the parties to the court (Art. 33): only for a written agreement in effect,
     within the window; every applicant and respondent of the dispute must be among those applying."""
-    from disputes.services.workflow.consent import PRINCIPAL_ROLES
-
     step = begin(dispute_id, "apply_confirmation", user, version)
     dispute = step.dispute
     agreement = current_agreement(dispute)
@@ -179,13 +171,12 @@ def apply_confirmation(dispute_id, user, *, version, applied_on, court, party_id
             "agreement_not_in_effect",
             _("The agreement takes effect once every party and the mediator have signed and it is sealed."),
         )
-    applying = targets.check_parties(dispute, party_ids or ())
-    principal = set(dispute.parties.filter(role__in=PRINCIPAL_ROLES).values_list("pk", flat=True))
-    if not principal or not principal <= applying:
-        raise WorkflowError(
-            "joint_application_required",
-            _("Judicial confirmation is applied for by the parties jointly: record every party who applied."),
-        )
+    applying = targets.check_all_principals(
+        dispute,
+        party_ids or (),
+        "joint_application_required",
+        _("Judicial confirmation is applied for by the parties jointly: record every party who applied."),
+    )
     if (
         applied_on is None
         or applied_on < agreement.effective_on

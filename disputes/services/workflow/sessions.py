@@ -13,8 +13,6 @@ from disputes.choices import SessionMode
 from disputes.services.workflow import consent, targets
 from disputes.services.workflow.base import begin, finish, require
 
-PRINCIPAL_ROLES = consent.PRINCIPAL_ROLES
-
 
 @transaction.atomic
 def notify_rights(dispute_id, user, *, version, note=""):
@@ -82,10 +80,9 @@ def extend(dispute_id, user, *, version, new_due_at, reason, consent_note, conse
     dispute = step.dispute
     require(reason, "reason_required", _("Give the reason for extending."))
     require(consent_note, "consent_required", _("Record how the parties consented."))
-    consenting = targets.check_parties(dispute, consenting_party_ids)
-    principal = set(dispute.parties.filter(role__in=PRINCIPAL_ROLES).values_list("pk", flat=True))
-    if not principal or not principal <= consenting:
-        raise WorkflowError("consent_missing", _("Both parties must consent to an extension."))
+    consenting = targets.check_all_principals(
+        dispute, consenting_party_ids, "consent_missing", _("Both parties must consent to an extension.")
+    )
     if new_due_at is None or (dispute.due_at and new_due_at <= dispute.due_at):
         raise WorkflowError("not_later", _("The new deadline must be later than the current one."))
     extension = Extension.objects.create(
@@ -96,7 +93,7 @@ def extend(dispute_id, user, *, version, new_due_at, reason, consent_note, conse
         consent_note=consent_note,
         recorded_by=user,
     )
-    extension.consenting_parties.set(consenting & principal)
+    extension.consenting_parties.set(consenting & targets.principal_ids(dispute))
     dispute.due_at, dispute.extended = new_due_at, True
     lead = dispute.lead_assignment
     if lead:

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dadukou.kernel.errors import Forbidden, WorkflowError
+from disputes.choices import PartyRole
 from disputes.services.workflow.table import ASSESS
 from mediation.choices import OrganizationKind, Role
 from mediation.scoping import Scope, any_of
@@ -176,3 +177,20 @@ def check_parties(dispute, party_ids) -> set[int]:
     if wanted - known:
         raise WorkflowError("invalid_party", _("A party named is not a party of this dispute."))
     return wanted
+
+
+# The parties whose consent a mediation, an extension or a joint application needs (申请人、被申请人).
+PRINCIPAL_ROLES = (PartyRole.APPLICANT, PartyRole.RESPONDENT)
+
+
+def principal_ids(dispute) -> set[int]:
+    return set(dispute.parties.filter(role__in=PRINCIPAL_ROLES).values_list("pk", flat=True))
+
+
+def check_all_principals(dispute, party_ids, code: str, message: str) -> set[int]:
+    """Party ids of this dispute that include every applicant and respondent (a joint act of the parties)."""
+    given = check_parties(dispute, party_ids)
+    principal = principal_ids(dispute)
+    if not principal or not principal <= given:
+        raise WorkflowError(code, message)
+    return given
